@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "accounts"
+    verbose_name = _("参保人与账户")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from . import models
+
+        for model in (models.Region, models.RegionPolicy, models.InsuredPerson, models.Employer):
+            auditlog.register(model)
+        auditlog.register(models.User, exclude_fields=["password", "last_login"])

@@ -1,0 +1,243 @@
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .identity import mask_national_id, validate_credit_code, validate_national_id
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+RATE = {"max_digits": 6, "decimal_places": 4}
+month_day_validator = RegexValidator(
+    r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$", _("格式为 MM-DD。")
+)
+
+
+class Region(models.Model):
+    """统筹区: a pooling region named by its 6-digit administrative division code."""
+
+    code = models.CharField(
+        _("区划代码"),
+        max_length=6,
+        primary_key=True,
+        validators=[RegexValidator(r"^\d{6}$", _("区划代码必须是6位数字。"))],
+    )
+    name = models.CharField(_("名称"), max_length=50)
+    province = models.CharField(_("省份"), max_length=50)
+    wallet_enabled = models.BooleanField(_("已开通医保钱包"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("统筹区")
+        verbose_name_plural = _("统筹区")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class RegionPolicy(models.Model):
+    """Every regional number of the spec: staff edit these in the admin, nothing is hard-coded."""
+
+    class RetireeCreditRule(models.TextChoices):
+        FIXED = "FIXED", _("定额划入")
+        PENSION_PERCENT = "PENSION_PERCENT", _("按平均养老金比例划入")
+
+    region = models.OneToOneField(
+        Region,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="policy",
+        verbose_name=_("统筹区"),
+    )
+    # Contributions (缴费)
+    average_wage = models.DecimalField(_("社会平均工资（月）"), **MONEY, default=Decimal("7000.00"))
+    base_floor_percent = models.DecimalField(
+        _("缴费基数下限（社平工资%）"), max_digits=5, decimal_places=2, default=Decimal("60")
+    )
+    base_ceiling_percent = models.DecimalField(
+        _("缴费基数上限（社平工资%）"), max_digits=5, decimal_places=2, default=Decimal("300")
+    )
+    employer_rate = models.DecimalField(_("单位缴费费率"), **RATE, default=Decimal("0.0800"))
+    individual_rate = models.DecimalField(_("个人缴费费率"), **RATE, default=Decimal("0.0200"))
+    credit_extra_rate = models.DecimalField(
+        _("个人账户额外划入比例（缴费基数）"),
+        **RATE,
+        default=Decimal("0"),
+        help_text=_("在职职工除个人缴费外，政策另行划入的比例。"),
+    )
+    # Monthly credit (每月划入)
+    credit_day = models.PositiveSmallIntegerField(
+        _("每月划入日"), default=20, validators=[MinValueValidator(1), MaxValueValidator(28)]
+    )
+    retiree_credit_rule = models.CharField(
+        _("退休人员划入规则"),
+        max_length=20,
+        choices=RetireeCreditRule.choices,
+        default=RetireeCreditRule.FIXED,
+    )
+    retiree_age_threshold = models.PositiveSmallIntegerField(_("年龄分档（岁）"), default=70)
+    retiree_amount_below = models.DecimalField(
+        _("定额：分档年龄以下（元/月）"), **MONEY, default=Decimal("85.00")
+    )
+    retiree_amount_from = models.DecimalField(
+        _("定额：分档年龄及以上（元/月）"), **MONEY, default=Decimal("85.00")
+    )
+    average_pension = models.DecimalField(
+        _("统筹区平均养老金（元/月）"), **MONEY, default=Decimal("3500.00")
+    )
+    retiree_percent_below = models.DecimalField(
+        _("比例：分档年龄以下"), **RATE, default=Decimal("0.0200")
+    )
+    retiree_percent_from = models.DecimalField(
+        _("比例：分档年龄及以上"), **RATE, default=Decimal("0.0250")
+    )
+    spend_current_year_first = models.BooleanField(_("优先使用当年账户"), default=True)
+    # Family wallet (医保钱包)
+    wallet_max_transfers_per_day = models.PositiveSmallIntegerField(
+        _("每日转账次数上限"), default=3
+    )
+    wallet_max_transfer_amount = models.DecimalField(
+        _("单笔转账上限（元）"), **MONEY, default=Decimal("2000.00")
+    )
+    wallet_quiet_start = models.TimeField(_("暂停转账开始时间"), default="22:00")
+    wallet_quiet_end = models.TimeField(_("暂停转账结束时间"), default="06:00")
+    wallet_accept_deadline = models.TimeField(_("次日未接收退回时间"), default="06:00")
+    wallet_code_attempts = models.PositiveSmallIntegerField(_("验证码错误次数上限"), default=5)
+    wallet_code_ttl_minutes = models.PositiveSmallIntegerField(
+        _("验证码有效期（分钟）"), default=10
+    )
+    # Cross-region transfer (转移接续), in working days
+    transfer_out_days = models.PositiveSmallIntegerField(_("转出办理时限（工作日）"), default=10)
+    transfer_in_days = models.PositiveSmallIntegerField(_("转入办理时限（工作日）"), default=5)
+    transfer_credit_days = models.PositiveSmallIntegerField(
+        _("到账后划入时限（工作日）"), default=5
+    )
+    # Resident insurance (城乡居民医保)
+    resident_collection_opens = models.CharField(
+        _("居民医保集中征缴开始（MM-DD）"),
+        max_length=5,
+        default="09-01",
+        validators=[month_day_validator],
+    )
+    resident_collection_closes = models.CharField(
+        _("居民医保集中征缴结束（MM-DD）"),
+        max_length=5,
+        default="12-31",
+        validators=[month_day_validator],
+    )
+    resident_refund_review_days = models.PositiveSmallIntegerField(
+        _("居民退费审核时限（工作日）"), default=20
+    )
+
+    class Meta:
+        verbose_name = _("统筹区政策")
+        verbose_name_plural = _("统筹区政策")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(base_floor_percent__lte=models.F("base_ceiling_percent")),
+                name="policy_base_floor_below_ceiling",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.region)
+
+
+class User(AbstractUser):
+    """One login for every kind of user; persons and employers link to it."""
+
+    class Kind(models.TextChoices):
+        PERSON = "PERSON", _("参保人")
+        EMPLOYER = "EMPLOYER", _("参保单位")
+        STAFF = "STAFF", _("经办人员")
+        SERVICE = "SERVICE", _("对接系统")
+
+    kind = models.CharField(_("用户类型"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
+    regions = models.ManyToManyField(
+        Region,
+        blank=True,
+        related_name="staff_users",
+        verbose_name=_("负责统筹区"),
+        help_text=_("经办人员只能查看和办理这些统筹区的业务。"),
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        permissions = [
+            ("view_full_national_id", _("查看完整身份证号码")),
+            ("submit_feed", _("通过接口报送数据")),
+        ]
+
+
+class InsuredPerson(models.Model):
+    """参保人."""
+
+    national_id = models.CharField(
+        _("公民身份号码"), max_length=18, unique=True, validators=[validate_national_id]
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    retired = models.BooleanField(_("退休"), default=False)
+    pension = models.DecimalField(_("养老金（元/月）"), **MONEY, null=True, blank=True)
+    user = models.OneToOneField(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        verbose_name=_("登录账号"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("参保人")
+        verbose_name_plural = _("参保人")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pension__isnull=True) | models.Q(pension__gte=0),
+                name="person_pension_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.masked_national_id}"
+
+    @property
+    def masked_national_id(self) -> str:
+        return mask_national_id(self.national_id)
+
+
+class Employer(models.Model):
+    """参保单位, known by its 统一社会信用代码."""
+
+    code = models.CharField(
+        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code]
+    )
+    name = models.CharField(_("单位名称"), max_length=100)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="employers", verbose_name=_("统筹区")
+    )
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    user = models.OneToOneField(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="employer",
+        verbose_name=_("登录账号"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("参保单位")
+        verbose_name_plural = _("参保单位")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"

@@ -1,0 +1,75 @@
+"""One error shape for the whole API: {"detail": "...", "errors": {"field": ["message"]}}."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found, server_error
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler
+
+from accounts.errors import BusinessRuleViolation
+
+
+def flatten_errors(data, prefix: str = "") -> dict[str, list[str]]:
+    """Nested serializer errors → {"persons[3].national_id": ["..."]}."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            name = key if key != "non_field_errors" else "non_field_errors"
+            flat.update(flatten_errors(value, f"{prefix}.{name}" if prefix else name))
+    elif isinstance(data, list) and data and all(isinstance(v, str) for v in data):
+        flat[prefix or "non_field_errors"] = [str(v) for v in data]
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            if value:
+                flat.update(flatten_errors(value, f"{prefix}[{index}]"))
+    else:
+        flat[prefix or "non_field_errors"] = [str(data)]
+    return flat
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, BusinessRuleViolation):
+        errors = {exc.field: [exc.message]} if exc.field else {}
+        return Response({"detail": exc.message, "errors": errors}, status=exc.status_code)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = flatten_errors(response.data)
+        first_field, first_messages = next(iter(errors.items()), ("", [""]))
+        detail = _("提交的数据有误（%(count)d 处）：%(field)s：%(message)s") % {
+            "count": sum(len(m) for m in errors.values()),
+            "field": first_field,
+            "message": first_messages[0],
+        }
+        response.data = {"detail": detail, "errors": errors}
+    else:
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
+        response.data = {"detail": str(detail), "errors": {}}
+    return response
+
+
+def json_not_found(request, exception=None):
+    """404 for unknown API paths in the API's error shape; the portal keeps its HTML page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": _("未找到。"), "errors": {}}, status=status.HTTP_404_NOT_FOUND
+        )
+    return page_not_found(request, exception)
+
+
+def json_server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("服务器内部错误。"), "errors": {}}, status=500)
+    return server_error(request)

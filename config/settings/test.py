@@ -1,0 +1,12 @@
+"""Test suite: SQLite by default, PostgreSQL and Redis when DATABASE_URL/REDIS_URL are set."""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests call tasks in-process; the worker test switches to the real broker itself.
+CELERY_TASK_ALWAYS_EAGER = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,153 @@
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.api.serializers import RegionField
+from accounts.identity import birth_date_from_national_id, validate_national_id
+from accounts.models import Employer
+from enrollment.models import EnrollmentStatus, Scheme
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class DateOrDateTimeField(serializers.Field):
+    """ISO 8601 date ("2024-03-01", midnight Asia/Shanghai) or date-time."""
+
+    default_error_messages = {"invalid": _("日期格式应为 YYYY-MM-DD 或 ISO 8601 时间。")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            value = parse_datetime(data)
+            if value is None and (day := parse_date(data)) is not None:
+                value = dt.datetime.combine(day, dt.time())
+        except ValueError:
+            value = None
+        if value is None:
+            self.fail("invalid")
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value
+
+    def to_representation(self, value):
+        return value.isoformat()
+
+
+class FeedEnrollmentSerializer(serializers.Serializer):
+    region = RegionField()
+    scheme = serializers.ChoiceField(choices=Scheme.choices)
+    employer_code = serializers.CharField(max_length=18, required=False, allow_blank=True)
+    record_id = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=[EnrollmentStatus.ACTIVE, EnrollmentStatus.STOPPED])
+    registered_at = DateOrDateTimeField()
+    last_paid_at = DateOrDateTimeField(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        code = attrs.pop("employer_code", "") or ""
+        if attrs["scheme"] == Scheme.EMPLOYEE and not code:
+            raise serializers.ValidationError({"employer_code": [_("职工医保必须填写参保单位。")]})
+        attrs["employer"] = None
+        if code:
+            employer = self.root.employers_by_code().get(code)
+            if employer is None:
+                raise serializers.ValidationError(
+                    {"employer_code": [_("参保单位 %(code)s 不存在。") % {"code": code}]}
+                )
+            if employer.region_id != attrs["region"].code:
+                raise serializers.ValidationError(
+                    {
+                        "employer_code": [
+                            _("参保单位不属于统筹区 %(code)s。") % {"code": attrs["region"].code}
+                        ]
+                    }
+                )
+            attrs["employer"] = employer
+        return attrs
+
+
+class FeedPersonSerializer(serializers.Serializer):
+    national_id = serializers.CharField(max_length=18, validators=[validate_national_id])
+    name = serializers.CharField(max_length=50)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    retired = serializers.BooleanField()
+    pension = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    enrollments = FeedEnrollmentSerializer(many=True, max_length=50)
+
+    def validate(self, attrs):
+        birth = attrs.get("birth_date")
+        if birth and birth != birth_date_from_national_id(attrs["national_id"]):
+            raise serializers.ValidationError({"birth_date": [_("出生日期与身份证号码不一致。")]})
+        if attrs.get("pension") is not None and not attrs["retired"]:
+            raise serializers.ValidationError({"pension": [_("只有退休人员才有养老金。")]})
+        return attrs
+
+
+class PersonFeedSerializer(serializers.Serializer):
+    persons = FeedPersonSerializer(many=True, allow_empty=False, max_length=10000)
+
+    def employers_by_code(self) -> dict[str, Employer]:
+        """Every employer the request names, fetched in one query."""
+        if not hasattr(self, "_employers_by_code"):
+            codes = {
+                item.get("employer_code")
+                for person in self.initial_data.get("persons") or []
+                if isinstance(person, dict)
+                for item in (person.get("enrollments") or [])
+                if isinstance(item, dict) and isinstance(item.get("employer_code"), str)
+            }
+            self._employers_by_code = Employer.objects.in_bulk(codes - {""}, field_name="code")
+        return self._employers_by_code
+
+    def validate_persons(self, rows):
+        errors: list[dict] = [{} for _row in rows]
+        first_row: dict[str, int] = {}
+        for index, row in enumerate(rows):
+            seen = first_row.setdefault(row["national_id"], index)
+            if seen != index:
+                errors[index]["national_id"] = [_("与第 %(row)d 行重复。") % {"row": seen}]
+            keys = [
+                (e["region"].code, e["scheme"], e.get("record_id") or "")
+                for e in row["enrollments"]
+            ]
+            if len(keys) != len(set(keys)):
+                errors[index]["enrollments"] = [_("同一统筹区、险种和个人编号只能出现一次。")]
+        if any(errors):
+            raise serializers.ValidationError(errors)
+        return rows
+
+
+class PersonFeedResultSerializer(serializers.Serializer):
+    persons_created = serializers.IntegerField()
+    persons_updated = serializers.IntegerField()
+    enrollments_created = serializers.IntegerField()
+    enrollments_updated = serializers.IntegerField()
+    verification_cases = serializers.IntegerField()
+
+
+class MyEnrollmentSerializer(serializers.Serializer):
+    region = serializers.CharField(source="region_id")
+    region_name = serializers.CharField(source="region.name")
+    scheme = serializers.CharField()
+    scheme_display = serializers.CharField(source="get_scheme_display")
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    status_reason = serializers.CharField()
+    employer = serializers.CharField(source="employer.name", default=None)
+    registered_at = serializers.DateTimeField()
+    last_paid_at = serializers.DateTimeField(allow_null=True)
+
+
+class MeSerializer(serializers.Serializer):
+    national_id = serializers.CharField(source="masked_national_id")
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    retired = serializers.BooleanField()
+    enrollments = MyEnrollmentSerializer(many=True)

@@ -1,0 +1,157 @@
+"""Writes for enrollment: the person feed (upsert persons and their enrollments)."""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.identity import birth_date_from_national_id
+from accounts.models import InsuredPerson
+
+from .models import DuplicateCase, Enrollment, EnrollmentStatus
+
+PERSON_FIELDS = ("phone", "birth_date", "retired", "pension")
+ENROLLMENT_FIELDS = ("employer", "status", "registered_at", "last_paid_at")
+
+
+@dataclass
+class PersonFeedResult:
+    persons_created: int = 0
+    persons_updated: int = 0
+    enrollments_created: int = 0
+    enrollments_updated: int = 0
+    verification_cases: int = 0
+    mismatched_national_ids: list[str] = field(default_factory=list)
+
+
+def _feed_status(current: str | None, reported: str) -> str:
+    """The source reports ACTIVE or STOPPED; our own suspension (暂停) stands until staff lift it."""
+    if current == EnrollmentStatus.SUSPENDED and reported == EnrollmentStatus.ACTIVE:
+        return EnrollmentStatus.SUSPENDED
+    return reported
+
+
+def _upsert_persons(rows: list[dict], result: PersonFeedResult, now) -> dict[str, InsuredPerson]:
+    ids = [row["national_id"] for row in rows]
+    persons = InsuredPerson.objects.select_for_update().in_bulk(ids, field_name="national_id")
+    to_create, to_update = [], []
+    for row in rows:
+        values = {
+            "phone": row.get("phone") or "",
+            "birth_date": row.get("birth_date") or birth_date_from_national_id(row["national_id"]),
+            "retired": row["retired"],
+            "pension": row.get("pension"),
+        }
+        person = persons.get(row["national_id"])
+        if person is None:
+            to_create.append(
+                InsuredPerson(national_id=row["national_id"], name=row["name"], **values)
+            )
+            continue
+        if person.name != row["name"]:
+            # Possibly someone else's data: change nothing until the name is verified.
+            result.mismatched_national_ids.append(person.national_id)
+            continue
+        if not values["phone"]:
+            values["phone"] = person.phone
+        if any(getattr(person, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(person, name, value)
+            person.updated_at = now
+            to_update.append(person)
+    for person in InsuredPerson.objects.bulk_create(to_create, batch_size=1000):
+        persons[person.national_id] = person
+    InsuredPerson.objects.bulk_update(to_update, [*PERSON_FIELDS, "updated_at"], batch_size=1000)
+    result.persons_created, result.persons_updated = len(to_create), len(to_update)
+    return persons
+
+
+def _upsert_enrollments(rows, persons, result: PersonFeedResult, now) -> None:
+    existing = {
+        (e.person_id, e.region_id, e.scheme, e.record_id): e
+        for e in Enrollment.objects.select_for_update().filter(person__in=persons.values())
+    }
+    to_create, to_update = [], []
+    for row in rows:
+        person = persons[row["national_id"]]
+        for item in row["enrollments"]:
+            key = (person.pk, item["region"].code, item["scheme"], item.get("record_id") or "")
+            values = {
+                "employer": item.get("employer"),
+                "registered_at": item["registered_at"],
+                "last_paid_at": item.get("last_paid_at"),
+            }
+            enrollment = existing.get(key)
+            if enrollment is None:
+                enrollment = Enrollment(
+                    person=person,
+                    region=item["region"],
+                    scheme=item["scheme"],
+                    record_id=key[3],
+                    status=item["status"],
+                    **values,
+                )
+                existing[key] = enrollment
+                to_create.append(enrollment)
+                continue
+            values["status"] = _feed_status(enrollment.status, item["status"])
+            if any(getattr(enrollment, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(enrollment, name, value)
+                enrollment.updated_at = now
+                to_update.append(enrollment)
+    Enrollment.objects.bulk_create(to_create, batch_size=1000)
+    Enrollment.objects.bulk_update(to_update, [*ENROLLMENT_FIELDS, "updated_at"], batch_size=1000)
+    result.enrollments_created, result.enrollments_updated = len(to_create), len(to_update)
+
+
+def _open_name_mismatch_cases(rows, persons, result: PersonFeedResult, source: str) -> None:
+    """Same ID, different name: never rename; suspend there and ask for verification (核实)."""
+    mismatched = set(result.mismatched_national_ids)
+    for row in rows:
+        if row["national_id"] not in mismatched:
+            continue
+        person = persons[row["national_id"]]
+        for region in {item["region"] for item in row["enrollments"]}:
+            if DuplicateCase.objects.filter(
+                person=person,
+                region=region,
+                rule=DuplicateCase.Rule.NAME_MISMATCH,
+                status=DuplicateCase.Status.OPEN,
+                reported_name=row["name"],
+            ).exists():
+                continue
+            enrollments = list(
+                Enrollment.objects.filter(
+                    person=person, region=region, status=EnrollmentStatus.ACTIVE
+                )
+            )
+            Enrollment.objects.filter(pk__in=[e.pk for e in enrollments]).update(
+                status=EnrollmentStatus.SUSPENDED,
+                status_reason=DuplicateCase.Rule.NAME_MISMATCH.label,
+                updated_at=timezone.now(),
+            )
+            case = DuplicateCase.objects.create(
+                person=person,
+                region=region,
+                rule=DuplicateCase.Rule.NAME_MISMATCH,
+                status=DuplicateCase.Status.OPEN,
+                reported_name=row["name"],
+                decided_by_system=source,
+            )
+            case.suspended.set(enrollments)
+            result.verification_cases += 1
+
+
+@transaction.atomic
+def persons_feed_apply(*, rows: list[dict], source: str) -> PersonFeedResult:
+    """Upsert persons by national ID and enrollments by (ID, region, scheme, record_id).
+
+    Rows arrive validated as a whole: either every row applies or none does.
+    """
+    result = PersonFeedResult()
+    now = timezone.now()
+    persons = _upsert_persons(rows, result, now)
+    _upsert_enrollments(rows, persons, result, now)
+    _open_name_mismatch_cases(rows, persons, result, source)
+    return result
