@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +24,10 @@ def _registration_check(*, owner, username: str, password: str, name: str, field
         )
     if owner.user_id is not None or User.objects.filter(username=username).exists():
         raise BusinessRuleViolation(_("该账号已注册，请直接登录。"), field=field)
-    validate_password(password, user=User(username=username, first_name=name))
+    try:
+        validate_password(password, user=User(username=username, first_name=name))
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
 
 
 @transaction.atomic

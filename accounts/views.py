@@ -26,7 +26,7 @@ def register(request):
         except BusinessRuleViolation as exc:
             form.add_error("national_id", exc.message)
         except ValidationError as exc:
-            form.add_error("password", exc)
+            form.add_error(None, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("注册成功，欢迎使用医保服务门户。"))

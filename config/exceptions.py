@@ -18,8 +18,11 @@ def flatten_errors(data, prefix: str = "") -> dict[str, list[str]]:
     flat: dict[str, list[str]] = {}
     if isinstance(data, dict):
         for key, value in data.items():
-            name = key if key != "non_field_errors" else "non_field_errors"
-            flat.update(flatten_errors(value, f"{prefix}.{name}" if prefix else name))
+            if isinstance(key, int):  # ListSerializer keys its errors by row index
+                path = f"{prefix}[{key}]"
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
+            flat.update(flatten_errors(value, path))
     elif isinstance(data, list) and data and all(isinstance(v, str) for v in data):
         flat[prefix or "non_field_errors"] = [str(v) for v in data]
     elif isinstance(data, list):

@@ -34,9 +34,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+    password = factory.django.Password(TEST_PASSWORD)
     kind = User.Kind.PERSON
 
 

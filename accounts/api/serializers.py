@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.identity import validate_credit_code, validate_national_id
@@ -39,24 +40,28 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
-class RegionField(serializers.CharField):
+@extend_schema_field({"type": "string", "pattern": r"^\d{6}$", "example": "610100"})
+class RegionField(serializers.Field):
     """A region code that must exist; resolves to the Region row (all regions fit in memory)."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 6)
-        super().__init__(**kwargs)
+    default_error_messages = {
+        "invalid": _("统筹区代码必须是6位数字。"),
+        "unknown": _("统筹区 %(code)s 不存在。"),
+    }
 
     def to_internal_value(self, data):
-        code = super().to_internal_value(data)
+        if not isinstance(data, str) or not data.isdigit() or len(data) != 6:
+            self.fail("invalid")
         root = self.root
         if not hasattr(root, "_regions_by_code"):
             root._regions_by_code = Region.objects.in_bulk()
-        try:
-            return root._regions_by_code[code]
-        except KeyError:
-            raise serializers.ValidationError(
-                _("统筹区 %(code)s 不存在。") % {"code": code}
-            ) from None
+        region = root._regions_by_code.get(data)
+        if region is None:
+            raise serializers.ValidationError(self.error_messages["unknown"] % {"code": data})
+        return region
+
+    def to_representation(self, value):
+        return value.code
 
 
 class FeedEmployerSerializer(serializers.Serializer):
