@@ -1,5 +1,6 @@
 """公民身份号码 (GB 11643-1999) and 统一社会信用代码 (GB 32100-2015) validation."""
 
+import contextlib
 import datetime as dt
 
 import pytest
@@ -115,10 +116,8 @@ def test_every_credit_code_with_its_check_char_passes_and_others_fail(body):
 @given(st.text(max_size=30))
 def test_random_text_never_crashes_the_validators(text):
     for validator in (validate_national_id, validate_credit_code):
-        try:
+        with contextlib.suppress(ValidationError):
             validator(text)
-        except ValidationError:
-            pass
 
 
 def test_mask_shows_first_six_and_last_four():
