@@ -23,7 +23,6 @@ seed: migrate
 	$(BIN)/python manage.py seed_demo
 
 run: seed
-	$(BIN)/python manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
