@@ -241,3 +241,137 @@ class Employer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
+
+
+def fen_to_yuan(fen: int) -> Decimal:
+    return (Decimal(fen) / 100).quantize(Decimal("0.01"))
+
+
+class LedgerAccount(models.Model):
+    """One account of the double-entry ledger; its balance is a cache rebuilt from postings.
+
+    Ledger money is integer fen (分) so SQL arithmetic is exact on every database.
+    """
+
+    class Kind(models.TextChoices):
+        PERSON_CURRENT = "PERSON_CURRENT", _("个人账户（当年）")
+        PERSON_CARRIED = "PERSON_CARRIED", _("个人账户（历年）")
+        WALLET = "WALLET", _("医保钱包")
+        WALLET_HOLDING = "WALLET_HOLDING", _("钱包转账在途")
+        REGION_FUND = "REGION_FUND", _("统筹区医保基金")
+        EMPLOYER_PENDING = "EMPLOYER_PENDING", _("单位待转账户")
+        EXTERNAL = "EXTERNAL", _("外部往来（银行、税务）")
+
+    # Counterparty accounts may run negative: they mirror money outside the persons' accounts.
+    MAY_BE_NEGATIVE = (Kind.REGION_FUND, Kind.EXTERNAL)
+
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    person = models.ForeignKey(
+        InsuredPerson,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_accounts",
+        verbose_name=_("参保人"),
+    )
+    employer = models.ForeignKey(
+        Employer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_accounts",
+        verbose_name=_("参保单位"),
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_accounts",
+        verbose_name=_("统筹区"),
+    )
+    code = models.CharField(
+        _("外部账户代码"),
+        max_length=40,
+        blank=True,
+        help_text=_("外部往来账户的名称，例如 TAX、BANK。"),
+    )
+    balance_fen = models.BigIntegerField(_("余额（分）"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("账务账户")
+        verbose_name_plural = _("账务账户")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["REGION_FUND", "EXTERNAL"])
+                | models.Q(balance_fen__gte=0),
+                name="ledger_account_balance_not_negative",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "person"],
+                condition=models.Q(person__isnull=False),
+                name="ledger_account_one_per_person_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "employer"],
+                condition=models.Q(employer__isnull=False),
+                name="ledger_account_one_per_employer_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "region", "code"],
+                condition=models.Q(person__isnull=True, employer__isnull=True),
+                name="ledger_account_one_per_region_kind_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        owner = self.person or self.employer or self.region or self.code
+        return f"{self.get_kind_display()} {owner}"
+
+    @property
+    def balance(self) -> Decimal:
+        return fen_to_yuan(self.balance_fen)
+
+
+class Posting(models.Model):
+    """An immutable transfer of `amount` from one ledger account to another."""
+
+    from_account = models.ForeignKey(
+        LedgerAccount,
+        on_delete=models.PROTECT,
+        related_name="outgoing_postings",
+        verbose_name=_("转出账户"),
+    )
+    to_account = models.ForeignKey(
+        LedgerAccount,
+        on_delete=models.PROTECT,
+        related_name="incoming_postings",
+        verbose_name=_("转入账户"),
+    )
+    amount_fen = models.BigIntegerField(_("金额（分）"))
+    kind = models.CharField(_("业务类型"), max_length=30)
+    period = models.CharField(_("做账期号"), max_length=6, blank=True)
+    reference = models.CharField(_("业务参考"), max_length=100, blank=True)
+    idempotency_key = models.CharField(_("幂等键"), max_length=120, unique=True)
+    created_at = models.DateTimeField(_("记账时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("记账分录")
+        verbose_name_plural = _("记账分录")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_fen__gt=0), name="posting_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_account=models.F("to_account")),
+                name="posting_between_two_accounts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} ({self.idempotency_key})"
+
+    @property
+    def amount(self) -> Decimal:
+        return fen_to_yuan(self.amount_fen)

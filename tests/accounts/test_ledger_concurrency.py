@@ -1,0 +1,120 @@
+"""Real transactions racing on PostgreSQL: the lock order keeps balances right."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from accounts import ledger
+from accounts.models import LedgerAccount, Posting
+from tests.factories import InsuredPersonFactory, region
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+Kind = LedgerAccount.Kind
+
+
+def run_in_threads(targets) -> list:
+    """Run callables at once, each in its own thread and database connection."""
+    barrier = threading.Barrier(len(targets))
+    results: list = [None] * len(targets)
+
+    def runner(index, target):
+        try:
+            barrier.wait()
+            results[index] = target()
+        except Exception as exc:  # collected and asserted by the test
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(i, t)) for i, t in enumerate(targets)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_parallel_spends_never_overdraw():
+    # given: 100.00 on the account, ten spends of 30.00 at once
+    fund = ledger.region_account(region=region("610100"))
+    current = ledger.person_account(person=InsuredPersonFactory(), kind=Kind.PERSON_CURRENT)
+    ledger.posting_create(
+        from_account=fund,
+        to_account=current,
+        amount_fen=10_000,
+        kind="CREDIT",
+        idempotency_key="seed",
+    )
+
+    def spend(n):
+        return lambda: ledger.posting_create(
+            from_account=current,
+            to_account=fund,
+            amount_fen=3_000,
+            kind="SPEND",
+            idempotency_key=f"spend:{n}",
+        )
+
+    # when
+    results = run_in_threads([spend(n) for n in range(10)])
+    # then: exactly three succeed, the rest are refused for the balance
+    succeeded = [r for r in results if isinstance(r, Posting)]
+    refused = [r for r in results if isinstance(r, ledger.InsufficientBalance)]
+    assert (len(succeeded), len(refused)) == (3, 7), results
+    current.refresh_from_db()
+    assert current.balance_fen == 1_000
+
+
+def test_the_same_key_in_parallel_posts_once():
+    fund = ledger.region_account(region=region("610100"))
+    current = ledger.person_account(person=InsuredPersonFactory(), kind=Kind.PERSON_CURRENT)
+
+    def credit():
+        return ledger.posting_create(
+            from_account=fund,
+            to_account=current,
+            amount_fen=500,
+            kind="CREDIT",
+            idempotency_key="credit:race",
+        )
+
+    results = run_in_threads([credit] * 8)
+    assert all(isinstance(r, Posting) for r in results), results
+    assert len({r.pk for r in results}) == 1
+    current.refresh_from_db()
+    assert current.balance_fen == 500
+
+
+def test_opposite_transfers_do_not_deadlock():
+    """A→B and B→A at once: both lock in primary-key order, so both complete."""
+    fund = ledger.region_account(region=region("610100"))
+    a = ledger.person_account(person=InsuredPersonFactory(), kind=Kind.PERSON_CURRENT)
+    b = ledger.person_account(person=InsuredPersonFactory(), kind=Kind.PERSON_CURRENT)
+    for account in (a, b):
+        ledger.posting_create(
+            from_account=fund,
+            to_account=account,
+            amount_fen=10_000,
+            kind="CREDIT",
+            idempotency_key=f"seed:{account.pk}",
+        )
+
+    def move(source, target, n):
+        return lambda: ledger.posting_create(
+            from_account=source,
+            to_account=target,
+            amount_fen=100,
+            kind="MOVE",
+            idempotency_key=f"move:{n}",
+        )
+
+    results = run_in_threads([move(a, b, n) if n % 2 else move(b, a, n) for n in range(20)])
+    assert all(isinstance(r, Posting) for r in results), results
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.balance_fen == b.balance_fen == 10_000
