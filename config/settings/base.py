@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "wallet",
     "transfers",
     "refunds",
+    "demo",
 ]
 
 MIDDLEWARE = [
