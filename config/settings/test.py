@@ -6,9 +6,5 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests call tasks in-process; the worker test switches to the real broker itself.
 CELERY_TASK_ALWAYS_EAGER = True
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
