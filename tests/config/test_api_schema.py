@@ -10,15 +10,21 @@ pytestmark = pytest.mark.django_db
 
 def test_the_schema_is_valid_openapi_without_warnings():
     out = io.StringIO()
-    call_command("spectacular", "--validate", "--fail-on-warn", "--format", "openapi-json",
-                 stdout=out)
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--format", "openapi-json", stdout=out
+    )
     assert '"openapi": "3.' in out.getvalue()
 
 
 def test_schema_lists_the_public_contract_paths(client):
     schema = client.get("/api/schema/?format=json").json()
-    for path in ("/api/v1/auth/register/", "/api/v1/auth/token/", "/api/v1/feed/persons/",
-                 "/api/v1/feed/employers/", "/api/v1/me/"):
+    for path in (
+        "/api/v1/auth/register/",
+        "/api/v1/auth/token/",
+        "/api/v1/feed/persons/",
+        "/api/v1/feed/employers/",
+        "/api/v1/me/",
+    ):
         assert path in schema["paths"]
 
 
@@ -33,8 +39,6 @@ def test_api_errors_are_json_with_detail_and_errors(client):
     response = client.get("/api/v1/no-such-thing/")
     assert response.status_code == 404
     assert response.json() == {"detail": response.json()["detail"], "errors": {}}
-    malformed = client.post(
-        "/api/v1/auth/token/", "{not json", content_type="application/json"
-    )
+    malformed = client.post("/api/v1/auth/token/", "{not json", content_type="application/json")
     assert malformed.status_code == 400
     assert set(malformed.json()) == {"detail", "errors"}

@@ -33,9 +33,22 @@ def celery_worker_process():
         "REDIS_URL": settings.REDIS_URL,
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         "--loglevel=WARNING", "-Q", queue, "-n", f"{queue}@%h"],
-        cwd=BASE_DIR, env=env,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "-Q",
+            queue,
+            "-n",
+            f"{queue}@%h",
+        ],
+        cwd=BASE_DIR,
+        env=env,
     )
     app.conf.task_always_eager = False
     try:
@@ -53,6 +66,4 @@ def test_a_worker_process_runs_a_task_from_redis_on_the_test_database(celery_wor
     # when
     result = worker_healthcheck.apply_async(queue=celery_worker_process)
     # then
-    assert result.get(timeout=60) == {
-        "database": "postgresql", "regions": Region.objects.count()
-    }
+    assert result.get(timeout=60) == {"database": "postgresql", "regions": Region.objects.count()}
