@@ -5,9 +5,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import services
 from .errors import BusinessRuleViolation
 from .forms import PersonRegistrationForm
+from .services import registration
 
 
 @require_http_methods(["GET", "POST"])
@@ -17,7 +17,7 @@ def register(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.person_user_register(
+            user = registration.person_user_register(
                 national_id=data["national_id"],
                 name=data["name"],
                 phone=data["phone"],

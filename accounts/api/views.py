@@ -8,8 +8,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts import services
 from accounts.permissions import IsFeedService
+from accounts.services import registration
 
 from .serializers import (
     EmployerFeedSerializer,
@@ -43,11 +43,11 @@ class RegisterView(APIView):
         if is_employer:
             serializer = EmployerRegistrationSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            user = services.employer_user_register(**serializer.validated_data)
+            user = registration.employer_user_register(**serializer.validated_data)
         else:
             serializer = PersonRegistrationSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            user = services.person_user_register(**serializer.validated_data)
+            user = registration.person_user_register(**serializer.validated_data)
         return Response({"username": user.username, "kind": user.kind}, status=201)
 
 
@@ -76,5 +76,5 @@ class EmployerFeedView(APIView):
     def post(self, request):
         serializer = EmployerFeedSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        counts = services.employers_feed_apply(rows=serializer.validated_data["employers"])
+        counts = registration.employers_feed_apply(rows=serializer.validated_data["employers"])
         return Response(counts, status=status.HTTP_200_OK)

@@ -9,9 +9,9 @@ from django.db import IntegrityError, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts import ledger
 from accounts.errors import BusinessRuleViolation
 from accounts.models import LedgerAccount, Posting
+from accounts.services import ledger
 from tests.factories import InsuredPersonFactory, region
 
 pytestmark = pytest.mark.django_db

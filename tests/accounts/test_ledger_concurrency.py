@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection
 
-from accounts import ledger
 from accounts.models import LedgerAccount, Posting
+from accounts.services import ledger
 from tests.factories import InsuredPersonFactory, region
 
 pytestmark = [

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.errors import BusinessRuleViolation
-from accounts.services import service_token_create
+from accounts.services.registration import service_token_create
 
 
 class Command(BaseCommand):

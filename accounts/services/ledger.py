@@ -6,8 +6,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from .errors import BusinessRuleViolation
-from .models import Employer, InsuredPerson, LedgerAccount, Posting, Region
+from accounts.errors import BusinessRuleViolation
+from accounts.models import Employer, InsuredPerson, LedgerAccount, Posting, Region
 
 Kind = LedgerAccount.Kind
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from .errors import BusinessRuleViolation
-from .models import Employer, InsuredPerson, User
+from accounts.errors import BusinessRuleViolation
+from accounts.models import Employer, InsuredPerson, User
 
 
 def _registration_check(*, owner, username: str, password: str, name: str, field: str) -> None:
