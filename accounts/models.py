@@ -375,3 +375,201 @@ class Posting(models.Model):
     @property
     def amount(self) -> Decimal:
         return fen_to_yuan(self.amount_fen)
+
+
+period_validator = RegexValidator(r"^(19|20)\d\d(0[1-9]|1[0-2])$", _("做账期号格式为 YYYYMM。"))
+
+
+class PersonalAccount(models.Model):
+    """个人账户 of one person in one region (one 个人编号): a current-year and a carried-over part.
+
+    The money is the person's: never reset, only moved by postings.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "ACTIVE", _("正常")
+        FROZEN = "FROZEN", _("封存")
+        CLOSED = "CLOSED", _("已注销")
+
+    person = models.ForeignKey(
+        InsuredPerson,
+        on_delete=models.PROTECT,
+        related_name="personal_accounts",
+        verbose_name=_("参保人"),
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="personal_accounts", verbose_name=_("统筹区")
+    )
+    record_id = models.CharField(_("个人编号"), max_length=40, blank=True, default="")
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    status_reason = models.CharField(_("状态原因"), max_length=200, blank=True)
+    current = models.OneToOneField(
+        LedgerAccount, on_delete=models.PROTECT, related_name="+", verbose_name=_("当年账户")
+    )
+    carried = models.OneToOneField(
+        LedgerAccount, on_delete=models.PROTECT, related_name="+", verbose_name=_("历年账户")
+    )
+    opened_period = models.CharField(
+        _("开户期号"),
+        max_length=6,
+        validators=[period_validator],
+        help_text=_("退休人员从此期起按月划入。"),
+    )
+    opened_at = models.DateTimeField(_("开户时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("个人账户")
+        verbose_name_plural = _("个人账户")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "region", "record_id"], name="personal_account_unique_record"
+            ),
+        ]
+        indexes = [models.Index(fields=["region", "status"], name="personal_account_region")]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.region_id}"
+
+    @property
+    def balance(self) -> Decimal:
+        return fen_to_yuan(self.current.balance_fen + self.carried.balance_fen)
+
+    @property
+    def available(self) -> Decimal:
+        """封存 accounts keep their balance but nothing is available to spend or send."""
+        return self.balance if self.status == self.Status.ACTIVE else Decimal("0.00")
+
+
+class Contribution(models.Model):
+    """缴费记录 for one person, region and period; shares follow the region policy."""
+
+    account = models.ForeignKey(
+        PersonalAccount,
+        on_delete=models.PROTECT,
+        related_name="contributions",
+        verbose_name=_("个人账户"),
+    )
+    person = models.ForeignKey(
+        InsuredPerson,
+        on_delete=models.PROTECT,
+        related_name="contributions",
+        verbose_name=_("参保人"),
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="contributions", verbose_name=_("统筹区")
+    )
+    period = models.CharField(_("费款所属期"), max_length=6, validators=[period_validator])
+    reported_base_fen = models.BigIntegerField(_("申报缴费基数（分）"))
+    base_fen = models.BigIntegerField(_("核定缴费基数（分）"))
+    employer_share_fen = models.BigIntegerField(_("单位缴费（分）"))
+    individual_share_fen = models.BigIntegerField(_("个人缴费（分）"))
+    credit_fen = models.BigIntegerField(_("应划入个人账户（分）"))
+    paid_at = models.DateTimeField(_("到账时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("缴费记录")
+        verbose_name_plural = _("缴费记录")
+        ordering = ["-period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "region", "period"], name="contribution_once_per_period"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    base_fen__gt=0,
+                    employer_share_fen__gte=0,
+                    individual_share_fen__gte=0,
+                    credit_fen__gte=0,
+                ),
+                name="contribution_amounts_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["region", "period", "account"], name="contribution_credit_scan"),
+            models.Index(fields=["account", "period"], name="contribution_account_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.region_id} {self.period}"
+
+
+class AccountingPeriod(models.Model):
+    """做账期号 of a region: OPEN → ASSESSED (核定) → CLOSED.
+
+    Only an OPEN period takes business that changes it (人员增减, 转退休, 补退收, 转移接续);
+    from assessment on, such business waits. Credits need an assessed (or closed) period.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "OPEN", _("未核定")
+        ASSESSED = "ASSESSED", _("已核定")
+        CLOSED = "CLOSED", _("已结账")
+
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="periods", verbose_name=_("统筹区")
+    )
+    period = models.CharField(_("做账期号"), max_length=6, validators=[period_validator])
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    assessed_at = models.DateTimeField(_("核定时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结账时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("做账期号")
+        verbose_name_plural = _("做账期号")
+        ordering = ["region_id", "-period"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "period"], name="period_once_per_region"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.period} {self.get_status_display()}"
+
+
+class MonthlyCreditRun(models.Model):
+    """One run of the monthly credit job (每月划入) for one region: progress and outcome.
+
+    The credits themselves are postings keyed `credit:<account>:<period>`: the unique
+    idempotency key is what makes each period's credit land exactly once.
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "RUNNING", _("运行中")
+        SUCCEEDED = "SUCCEEDED", _("已完成")
+        FAILED = "FAILED", _("失败")
+
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="credit_runs", verbose_name=_("统筹区")
+    )
+    periods = models.JSONField(_("期号"), default=list)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
+    triggered_by = models.CharField(_("触发方式"), max_length=100, blank=True)
+    chunks_total = models.PositiveIntegerField(_("批次总数"), default=0)
+    chunks_done = models.PositiveIntegerField(_("已完成批次"), default=0)
+    credited_count = models.PositiveIntegerField(_("划入笔数"), default=0)
+    retiree_count = models.PositiveIntegerField(_("其中退休人员"), default=0)
+    credited_fen = models.BigIntegerField(_("划入总额（分）"), default=0)
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("每月划入任务")
+        verbose_name_plural = _("每月划入任务")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.periods} {self.get_status_display()}"
+
+    @property
+    def duration(self):
+        return (self.finished_at - self.started_at) if self.finished_at else None
+
+    @property
+    def credited_amount(self) -> Decimal:
+        return fen_to_yuan(self.credited_fen)

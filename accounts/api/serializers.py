@@ -1,9 +1,8 @@
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.api.fields import RegionField
 from accounts.identity import validate_credit_code, validate_national_id
-from accounts.models import Region
 
 
 class PersonRegistrationSerializer(serializers.Serializer):
@@ -38,30 +37,6 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
-
-
-@extend_schema_field({"type": "string", "pattern": r"^\d{6}$", "example": "610100"})
-class RegionField(serializers.Field):
-    """A region code that must exist; resolves to the Region row (all regions fit in memory)."""
-
-    default_error_messages = {
-        "invalid": _("统筹区代码必须是6位数字。"),
-        "unknown": _("统筹区 %(code)s 不存在。"),
-    }
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str) or not data.isdigit() or len(data) != 6:
-            self.fail("invalid")
-        root = self.root
-        if not hasattr(root, "_regions_by_code"):
-            root._regions_by_code = Region.objects.in_bulk()
-        region = root._regions_by_code.get(data)
-        if region is None:
-            raise serializers.ValidationError(self.error_messages["unknown"] % {"code": data})
-        return region
-
-    def to_representation(self, value):
-        return value.code
 
 
 class FeedEmployerSerializer(serializers.Serializer):

@@ -1,41 +1,10 @@
-import datetime as dt
-
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.api.serializers import RegionField
+from accounts.api.fields import DateOrDateTimeField, RegionField
 from accounts.identity import birth_date_from_national_id, validate_national_id
 from accounts.models import Employer
 from enrollment.models import EnrollmentStatus, Scheme
-
-
-@extend_schema_field(OpenApiTypes.DATETIME)
-class DateOrDateTimeField(serializers.Field):
-    """ISO 8601 date ("2024-03-01", midnight Asia/Shanghai) or date-time."""
-
-    default_error_messages = {"invalid": _("日期格式应为 YYYY-MM-DD 或 ISO 8601 时间。")}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        try:
-            value = parse_datetime(data)
-            if value is None and (day := parse_date(data)) is not None:
-                value = dt.datetime.combine(day, dt.time())
-        except ValueError:
-            value = None
-        if value is None:
-            self.fail("invalid")
-        if timezone.is_naive(value):
-            value = timezone.make_aware(value)
-        return value
-
-    def to_representation(self, value):
-        return value.isoformat()
 
 
 class FeedEnrollmentSerializer(serializers.Serializer):
