@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -167,6 +168,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_SERIALIZER = "json"
+# Every periodic job, in one place; django-celery-beat copies them into the database, where
+# staff can see and change them in the admin. Times are Asia/Shanghai.
+CELERY_BEAT_SCHEDULE = {
+    "monthly-credit-due": {
+        "task": "accounts.run_monthly_credit_due",
+        "schedule": crontab(hour=1, minute=0),
+    },
+    "year-end-carry-over": {
+        "task": "accounts.year_end_carry_over",
+        "schedule": crontab(month_of_year=1, day_of_month=1, hour=0, minute=30),
+    },
+}
 CELERY_ACCEPT_CONTENT = ["json"]
 
 LOGGING = {

@@ -214,3 +214,18 @@ def test_the_command_prints_counts(contribute, assess):
 
 def test_ledger_kinds_used_by_credits_are_known():
     assert LedgerAccount.Kind.REGION_FUND in LedgerAccount.MAY_BE_NEGATIVE
+
+
+@time_machine.travel(dt.datetime(2026, 5, 20, 3, 0, tzinfo=dt.UTC))
+def test_the_daily_beat_task_runs_the_regions_whose_credit_day_is_today(
+    contribute, assess, django_capture_on_commit_callbacks
+):
+    from accounts.tasks import run_monthly_credit_due
+
+    RegionPolicy.objects.exclude(pk="610100").update(credit_day=21)
+    person = InsuredPersonFactory()
+    contribute(person, "202604")
+    assess("202604")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_monthly_credit_due() == ["610100"]
+    assert balance(person) == Decimal("160.00")
