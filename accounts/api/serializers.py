@@ -1,8 +1,11 @@
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts.api.fields import RegionField
+from accounts.api.fields import DateOrDateTimeField, PeriodField, RegionField
 from accounts.identity import validate_credit_code, validate_national_id
+from accounts.models import InsuredPerson
 
 
 class PersonRegistrationSerializer(serializers.Serializer):
@@ -63,4 +66,54 @@ class EmployerFeedSerializer(serializers.Serializer):
 class FeedCountsSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+
+
+class FeedContributionSerializer(serializers.Serializer):
+    national_id = serializers.CharField(max_length=18, validators=[validate_national_id])
+    region = RegionField()
+    period = PeriodField()
+    base = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    paid_at = DateOrDateTimeField(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        person = self.root.persons_by_national_id().get(attrs["national_id"])
+        if person is None:
+            raise serializers.ValidationError(
+                {"national_id": [_("系统中没有该参保人，请先报送人员信息。")]}
+            )
+        attrs["person"] = person
+        return attrs
+
+
+class ContributionFeedSerializer(serializers.Serializer):
+    contributions = FeedContributionSerializer(many=True, allow_empty=False, max_length=10000)
+
+    def persons_by_national_id(self) -> dict[str, InsuredPerson]:
+        """Every person the request names, fetched in one query."""
+        if not hasattr(self, "_persons"):
+            ids = {
+                row.get("national_id")
+                for row in self.initial_data.get("contributions") or []
+                if isinstance(row, dict) and isinstance(row.get("national_id"), str)
+            }
+            self._persons = InsuredPerson.objects.in_bulk(ids, field_name="national_id")
+        return self._persons
+
+    def validate_contributions(self, rows):
+        errors: list[dict] = [{} for _row in rows]
+        first_row: dict[tuple, int] = {}
+        for index, row in enumerate(rows):
+            key = (row["national_id"], row["region"].code, row["period"])
+            seen = first_row.setdefault(key, index)
+            if seen != index:
+                errors[index]["period"] = [_("与第 %(row)d 行重复。") % {"row": seen}]
+        if any(errors):
+            raise serializers.ValidationError(errors)
+        return rows
+
+
+class ContributionFeedResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    paid = serializers.IntegerField(help_text="repeats that recorded a late arrival (到账)")
     unchanged = serializers.IntegerField()

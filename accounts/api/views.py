@@ -1,3 +1,5 @@
+from dataclasses import asdict
+
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
@@ -9,9 +11,11 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.permissions import IsFeedService
-from accounts.services import registration
+from accounts.services import contributions, registration
 
 from .serializers import (
+    ContributionFeedResultSerializer,
+    ContributionFeedSerializer,
     EmployerFeedSerializer,
     EmployerRegistrationSerializer,
     FeedCountsSerializer,
@@ -67,6 +71,23 @@ class TokenView(APIView):
             raise serializers.ValidationError({"password": [_("用户名或密码错误。")]})
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+
+class ContributionFeedView(APIView):
+    """Tax receipts (缴费到账): shares come from the region policy; repeats are idempotent."""
+
+    permission_classes = [IsFeedService]
+
+    @extend_schema(
+        request=ContributionFeedSerializer, responses={200: ContributionFeedResultSerializer}
+    )
+    def post(self, request):
+        serializer = ContributionFeedSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = contributions.contributions_feed_apply(
+            rows=serializer.validated_data["contributions"]
+        )
+        return Response(asdict(result))
 
 
 class EmployerFeedView(APIView):
