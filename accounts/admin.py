@@ -1,9 +1,25 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from . import tasks
 from .admin_scoping import RegionScopedAdmin
-from .models import Employer, InsuredPerson, Region, RegionPolicy, User
+from .errors import BusinessRuleViolation
+from .models import (
+    AccountingPeriod,
+    Contribution,
+    Employer,
+    InsuredPerson,
+    MonthlyCreditRun,
+    PersonalAccount,
+    Posting,
+    Region,
+    RegionPolicy,
+    User,
+    fen_to_yuan,
+)
+from .services import periods
 
 
 class SuperuserOnlyAdmin(admin.ModelAdmin):
@@ -102,3 +118,159 @@ class InsuredPersonAdmin(RegionScopedAdmin):
     @admin.display(description=_("公民身份号码"))
     def masked_national_id(self, obj):
         return obj.masked_national_id
+
+
+class ReadOnlyAdmin(RegionScopedAdmin):
+    """Money records are written by services only; the admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PersonalAccount)
+class PersonalAccountAdmin(ReadOnlyAdmin):
+    list_display = ("person", "region", "record_id", "status", "balance", "available")
+    list_filter = ("status", "region")
+    list_select_related = ("person", "region", "current", "carried")
+    search_fields = ("=person__national_id", "person__name", "=record_id")
+    fields = (
+        "person",
+        "region",
+        "record_id",
+        "status",
+        "status_reason",
+        "balance",
+        "available",
+        "opened_period",
+        "opened_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("余额"))
+    def balance(self, obj):
+        return obj.balance
+
+    @admin.display(description=_("可用余额"))
+    def available(self, obj):
+        return obj.available
+
+
+@admin.register(Contribution)
+class ContributionAdmin(ReadOnlyAdmin):
+    list_display = (
+        "person",
+        "region",
+        "period",
+        "base",
+        "employer_share",
+        "individual_share",
+        "paid_at",
+    )
+    list_filter = ("region", "period")
+    list_select_related = ("person", "region")
+    search_fields = ("=person__national_id", "=period")
+
+    @admin.display(description=_("缴费基数"))
+    def base(self, obj):
+        return fen_to_yuan(obj.base_fen)
+
+    @admin.display(description=_("单位缴费"))
+    def employer_share(self, obj):
+        return fen_to_yuan(obj.employer_share_fen)
+
+    @admin.display(description=_("个人缴费"))
+    def individual_share(self, obj):
+        return fen_to_yuan(obj.individual_share_fen)
+
+
+@admin.register(AccountingPeriod)
+class AccountingPeriodAdmin(RegionScopedAdmin):
+    list_display = ("region", "period", "status", "assessed_at", "closed_at")
+    list_filter = ("status", "region")
+    list_select_related = ("region",)
+    readonly_fields = ("status", "assessed_at", "closed_at")
+    actions = ["assess", "close", "run_monthly_credit"]
+
+    def _each(self, request, queryset, service, done_message):
+        for period in queryset:
+            try:
+                service(period=period)
+            except BusinessRuleViolation as exc:
+                self.message_user(request, exc.message, level=messages.ERROR)
+            else:
+                self.message_user(request, done_message % {"period": period})
+
+    @admin.action(description=_("核定所选做账期号"), permissions=["change"])
+    def assess(self, request, queryset):
+        self._each(request, queryset, periods.accounting_period_assess, _("%(period)s 已核定。"))
+
+    @admin.action(description=_("结账所选做账期号"), permissions=["change"])
+    def close(self, request, queryset):
+        self._each(request, queryset, periods.accounting_period_close, _("%(period)s 已结账。"))
+
+    @admin.action(description=_("立即为所选统筹区运行每月划入"), permissions=["change"])
+    def run_monthly_credit(self, request, queryset):
+        for region_code in sorted(set(queryset.values_list("region_id", flat=True))):
+            transaction.on_commit(lambda code=region_code: tasks.run_monthly_credit.delay(code))
+            self.message_user(
+                request,
+                _("已提交 %(region)s 的每月划入任务，进度见“每月划入任务”。")
+                % {"region": region_code},
+            )
+
+
+@admin.register(MonthlyCreditRun)
+class MonthlyCreditRunAdmin(ReadOnlyAdmin):
+    list_display = (
+        "region",
+        "periods",
+        "status",
+        "progress",
+        "credited_count",
+        "retiree_count",
+        "credited_amount",
+        "started_at",
+        "duration",
+    )
+    list_filter = ("status", "region")
+    list_select_related = ("region",)
+
+    @admin.display(description=_("进度"))
+    def progress(self, obj):
+        return f"{obj.chunks_done}/{obj.chunks_total}"
+
+    @admin.display(description=_("划入总额"))
+    def credited_amount(self, obj):
+        return obj.credited_amount
+
+    @admin.display(description=_("耗时"))
+    def duration(self, obj):
+        return obj.duration
+
+
+@admin.register(Posting)
+class PostingAdmin(ReadOnlyAdmin):
+    region_path = "to_account__region"
+    list_display = (
+        "created_at",
+        "kind",
+        "period",
+        "amount",
+        "from_account",
+        "to_account",
+        "idempotency_key",
+    )
+    list_filter = ("kind",)
+    list_select_related = ("from_account", "to_account")
+    search_fields = ("=idempotency_key", "=reference")
+    show_full_result_count = False
+
+    @admin.display(description=_("金额"))
+    def amount(self, obj):
+        return obj.amount

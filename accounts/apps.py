@@ -12,6 +12,13 @@ class AccountsConfig(AppConfig):
 
         from . import models
 
-        for model in (models.Region, models.RegionPolicy, models.InsuredPerson, models.Employer):
+        for model in (
+            models.Region,
+            models.RegionPolicy,
+            models.InsuredPerson,
+            models.Employer,
+            models.PersonalAccount,
+            models.AccountingPeriod,
+        ):
             auditlog.register(model)
         auditlog.register(models.User, exclude_fields=["password", "last_login"])

@@ -308,9 +308,11 @@ class LedgerAccount(models.Model):
                 | models.Q(balance_fen__gte=0),
                 name="ledger_account_balance_not_negative",
             ),
+            # Wallets: one per person. Personal-account parts: one per PersonalAccount.
             models.UniqueConstraint(
                 fields=["kind", "person"],
-                condition=models.Q(person__isnull=False),
+                condition=models.Q(person__isnull=False)
+                & ~models.Q(kind__in=["PERSON_CURRENT", "PERSON_CARRIED"]),
                 name="ledger_account_one_per_person_kind",
             ),
             models.UniqueConstraint(

@@ -19,7 +19,11 @@ from psycopg import sql
 
 from accounts.errors import BusinessRuleViolation
 from accounts.identity import credit_code_check_char, national_id_check_char
-from accounts.models import Employer, InsuredPerson, Region, User
+from accounts.models import AccountingPeriod, Employer, InsuredPerson, Region, User
+from accounts.services.contributions import contributions_feed_apply
+from accounts.services.credits import monthly_credit_run
+from accounts.services.periods import accounting_period_assess, accounting_period_open
+from accounts.services.personal_accounts import personal_account_open
 from enrollment.models import Enrollment, EnrollmentStatus, Scheme
 
 DEMO_PASSWORD = "Demo@2026"
@@ -34,6 +38,13 @@ STAFF_GROUP_PERMISSIONS = {
         "change_employer",
         "view_insuredperson",
         "change_insuredperson",
+        "view_personalaccount",
+        "view_contribution",
+        "view_accountingperiod",
+        "add_accountingperiod",
+        "change_accountingperiod",
+        "view_monthlycreditrun",
+        "view_posting",
     ],
     "enrollment": [
         "view_enrollment",
@@ -265,7 +276,57 @@ def demo_data_seed() -> list[DemoLogin]:
                 },
             )
         logins.append(DemoLogin(national_id, f"参保人·{demo.role}", demo.name))
+    _demo_accounts_seed()
     return logins
+
+
+DEMO_CREDIT_MONTHS = [f"2026{month:02d}" for month in range(1, 11)]
+
+
+def _demo_accounts_seed() -> None:
+    """Personal accounts with ten months of paid contributions, assessed and credited."""
+    persons = InsuredPerson.objects.filter(national_id__startswith=DEMO_ID_PREFIX)
+    enrollments = Enrollment.objects.filter(
+        person__in=persons,
+        scheme__in=[Scheme.EMPLOYEE, Scheme.FLEXIBLE],
+        status=EnrollmentStatus.ACTIVE,
+    ).select_related("person", "region")
+    rows, contributing = [], set()
+    for enrollment in enrollments:
+        personal_account_open(
+            person=enrollment.person,
+            region=enrollment.region,
+            record_id=enrollment.record_id,
+            opened_period=DEMO_CREDIT_MONTHS[0],
+        )
+        # Two records in one region still pay once a month.
+        if (
+            enrollment.person.retired
+            or (enrollment.person_id, enrollment.region_id) in contributing
+        ):
+            continue
+        contributing.add((enrollment.person_id, enrollment.region_id))
+        base = Decimal(5000 + 250 * (enrollment.person.pk % 20))
+        rows += [
+            {
+                "person": enrollment.person,
+                "region": enrollment.region,
+                "period": period,
+                "base": base,
+                "paid_at": _at(f"{period[:4]}-{period[4:]}-15"),
+            }
+            for period in DEMO_CREDIT_MONTHS
+        ]
+    created = contributions_feed_apply(rows=rows).created if rows else 0
+    regions = {enrollment.region for enrollment in enrollments}
+    for region in regions:
+        for period in DEMO_CREDIT_MONTHS:
+            row = accounting_period_open(region=region, period=period)
+            if row.status == AccountingPeriod.Status.OPEN:
+                accounting_period_assess(period=row)
+    if created:
+        for region in sorted(regions, key=lambda r: r.code):
+            monthly_credit_run(region_code=region.code, triggered_by="seed_demo")
 
 
 def _staff_group_sync() -> Group:
