@@ -1,9 +1,19 @@
 """Reads for the core app."""
 
-from django.db import connection
-from django.db.models import QuerySet
+from dataclasses import dataclass
 
-from .models import Region, User
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from .models import (
+    Contribution,
+    InsuredPerson,
+    LedgerAccount,
+    PersonalAccount,
+    Posting,
+    Region,
+    User,
+)
 
 
 def staff_regions(*, user: User) -> QuerySet[Region]:
@@ -53,3 +63,101 @@ def ledger_totals() -> dict[str, int]:
         )
         total, negative, accounts = cursor.fetchone()
     return {"sum_fen": int(total), "negative_accounts": int(negative), "accounts": int(accounts)}
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """What a person sees of their personal account(s): all regions together."""
+
+    status: str
+    status_reason: str
+    current_year_fen: int
+    carried_over_fen: int
+    available_fen: int
+    accounts: list[PersonalAccount]
+
+    @property
+    def balance_fen(self) -> int:
+        return self.current_year_fen + self.carried_over_fen
+
+
+def account_summary(*, person: InsuredPerson) -> AccountSummary | None:
+    """None when the person has no personal account (居民医保 has none)."""
+    accounts = list(
+        PersonalAccount.objects.filter(person=person)
+        .exclude(status=PersonalAccount.Status.CLOSED)
+        .select_related("current", "carried", "region")
+        .order_by("pk")
+    )
+    if not accounts:
+        return None
+    statuses = {account.status for account in accounts}
+    status = next(s for s in PersonalAccount.Status.values if s in statuses)
+    reason = next((a.status_reason for a in accounts if a.status == status), "")
+    current = sum(a.current.balance_fen for a in accounts)
+    carried = sum(a.carried.balance_fen for a in accounts)
+    available = sum(
+        a.current.balance_fen + a.carried.balance_fen
+        for a in accounts
+        if a.status == PersonalAccount.Status.ACTIVE
+    )
+    return AccountSummary(status, reason, current, carried, available, accounts)
+
+
+def person_ledger_account_ids(*, person: InsuredPerson) -> list[int]:
+    return list(LedgerAccount.objects.filter(person=person).values_list("pk", flat=True))
+
+
+def credits_for_person(*, person: InsuredPerson, year: int) -> QuerySet[Posting]:
+    """每月划入 of one year, by period."""
+    return Posting.objects.filter(
+        to_account__in=LedgerAccount.objects.filter(
+            person=person, kind=LedgerAccount.Kind.PERSON_CURRENT
+        ),
+        kind__startswith="CREDIT_",
+        period__startswith=str(year),
+    ).order_by("period")
+
+
+def credit_years_for_person(*, person: InsuredPerson) -> list[int]:
+    periods = (
+        Posting.objects.filter(to_account__person=person, kind__startswith="CREDIT_")
+        .values_list("period", flat=True)
+        .distinct()
+    )
+    return sorted({int(period[:4]) for period in periods}, reverse=True)
+
+
+def contributions_for_person(*, person: InsuredPerson, year: int) -> QuerySet[Contribution]:
+    return (
+        Contribution.objects.filter(person=person, period__startswith=str(year))
+        .select_related("region")
+        .order_by("-period", "region_id")
+    )
+
+
+def postings_for_person(*, person: InsuredPerson) -> QuerySet[Posting]:
+    """Every posting in or out of the person's ledger accounts, newest first."""
+    ids = person_ledger_account_ids(person=person)
+    return (
+        Posting.objects.filter(Q(from_account_id__in=ids) | Q(to_account_id__in=ids))
+        .select_related("from_account", "to_account")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def monthly_credit_chart(*, credits: list[Posting], year: int) -> list[dict]:
+    """Twelve bars for the chart: month, amount in fen and height in percent of the largest."""
+    by_month = {int(p.period[4:]): 0 for p in credits}
+    for posting in credits:
+        by_month[int(posting.period[4:])] += posting.amount_fen
+    largest = max(by_month.values(), default=0) or 1
+    return [
+        {
+            "month": month,
+            "period": f"{year}{month:02d}",
+            "amount_fen": by_month.get(month, 0),
+            "height": round(100 * by_month.get(month, 0) / largest),
+        }
+        for month in range(1, 13)
+    ]

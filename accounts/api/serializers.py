@@ -1,9 +1,10 @@
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.api.fields import DateOrDateTimeField, PeriodField, RegionField
+from accounts.api.fields import DateOrDateTimeField, FenAsYuanField, PeriodField, RegionField
 from accounts.identity import validate_credit_code, validate_national_id
 from accounts.models import InsuredPerson
 
@@ -117,3 +118,57 @@ class ContributionFeedResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     paid = serializers.IntegerField(help_text="repeats that recorded a late arrival (到账)")
     unchanged = serializers.IntegerField()
+
+
+class AccountSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    status_reason = serializers.CharField()
+    balance = FenAsYuanField(source="balance_fen")
+    current_year = FenAsYuanField(source="current_year_fen")
+    carried_over = FenAsYuanField(source="carried_over_fen")
+    available = FenAsYuanField(source="available_fen")
+
+
+class CreditSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    amount = FenAsYuanField(source="amount_fen")
+    kind = serializers.SerializerMethodField()
+
+    def get_kind(self, posting) -> str:
+        """IN_SERVICE (在职划入) or RETIREE (退休划入)."""
+        return posting.kind.removeprefix("CREDIT_")
+
+
+class MyContributionSerializer(serializers.Serializer):
+    region = serializers.CharField(source="region_id")
+    period = serializers.CharField()
+    base = FenAsYuanField(source="base_fen")
+    employer_share = FenAsYuanField(source="employer_share_fen")
+    individual_share = FenAsYuanField(source="individual_share_fen")
+    paid_at = serializers.DateTimeField(allow_null=True)
+
+
+class MyPostingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    period = serializers.CharField()
+    amount = serializers.SerializerMethodField()
+    account = serializers.SerializerMethodField()
+
+    def _incoming(self, posting) -> bool:
+        return posting.to_account_id in self.context["own_account_ids"]
+
+    @extend_schema_field({"type": "string", "example": "-12.50"})
+    def get_amount(self, posting) -> str:
+        """Signed from the person's side: money in is positive, money out negative."""
+        sign = "" if self._incoming(posting) else "-"
+        return f"{sign}{posting.amount}"
+
+    def get_account(self, posting) -> str:
+        own = posting.to_account if self._incoming(posting) else posting.from_account
+        return own.kind
+
+
+class YearQuerySerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=1990, max_value=2100, required=False)

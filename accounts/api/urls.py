@@ -11,4 +11,8 @@ urlpatterns = [
         views.ContributionFeedView.as_view(),
         name="api-feed-contributions",
     ),
+    path("me/account/", views.MyAccountView.as_view(), name="api-me-account"),
+    path("me/credits/", views.MyCreditsView.as_view(), name="api-me-credits"),
+    path("me/contributions/", views.MyContributionsView.as_view(), name="api-me-contributions"),
+    path("me/postings/", views.MyPostingsView.as_view(), name="api-me-postings"),
 ]

@@ -1,28 +1,38 @@
 from dataclasses import asdict
 
 from django.contrib.auth import authenticate
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts.permissions import IsFeedService
+from accounts import selectors
+from accounts.models import Posting
+from accounts.permissions import IsFeedService, IsInsuredPerson
 from accounts.services import contributions, registration
 
 from .serializers import (
+    AccountSerializer,
     ContributionFeedResultSerializer,
     ContributionFeedSerializer,
+    CreditSerializer,
     EmployerFeedSerializer,
     EmployerRegistrationSerializer,
     FeedCountsSerializer,
+    MyContributionSerializer,
+    MyPostingSerializer,
     PersonRegistrationSerializer,
     RegistrationResultSerializer,
     TokenRequestSerializer,
     TokenSerializer,
+    YearQuerySerializer,
 )
 
 
@@ -99,3 +109,67 @@ class EmployerFeedView(APIView):
         serializer.is_valid(raise_exception=True)
         counts = registration.employers_feed_apply(rows=serializer.validated_data["employers"])
         return Response(counts, status=status.HTTP_200_OK)
+
+
+def _year(request) -> int:
+    query = YearQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data.get("year") or timezone.localdate().year
+
+
+YEAR_PARAMETER = OpenApiParameter("year", int, description="YYYY; default this year")
+
+
+class MyAccountView(APIView):
+    """个人账户: total, current-year, carried-over and available balance, and status."""
+
+    permission_classes = [IsInsuredPerson]
+
+    @extend_schema(responses={200: AccountSerializer})
+    def get(self, request):
+        summary = selectors.account_summary(person=request.user.person)
+        if summary is None:
+            raise NotFound(_("您没有职工医保个人账户（城乡居民医保不设个人账户）。"))
+        return Response(AccountSerializer(summary).data)
+
+
+class MyCreditsView(APIView):
+    """每月划入 of one year."""
+
+    permission_classes = [IsInsuredPerson]
+
+    @extend_schema(parameters=[YEAR_PARAMETER], responses={200: CreditSerializer(many=True)})
+    def get(self, request):
+        credits = selectors.credits_for_person(person=request.user.person, year=_year(request))
+        return Response(CreditSerializer(credits, many=True).data)
+
+
+class MyContributionsView(APIView):
+    """缴费记录 of one year, employer and individual shares apart."""
+
+    permission_classes = [IsInsuredPerson]
+
+    @extend_schema(
+        parameters=[YEAR_PARAMETER], responses={200: MyContributionSerializer(many=True)}
+    )
+    def get(self, request):
+        rows = selectors.contributions_for_person(person=request.user.person, year=_year(request))
+        return Response(MyContributionSerializer(rows, many=True).data)
+
+
+class MyPostingsView(ListAPIView):
+    """Every posting in or out of the person's accounts, newest first, paginated."""
+
+    permission_classes = [IsInsuredPerson]
+    serializer_class = MyPostingSerializer
+    queryset = Posting.objects.none()  # for the schema; get_queryset scopes to the caller
+
+    def get_queryset(self):
+        return selectors.postings_for_person(person=self.request.user.person)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["own_account_ids"] = set(
+            selectors.person_ledger_account_ids(person=self.request.user.person)
+        )
+        return context

@@ -12,8 +12,12 @@ URL = "/api/v1/feed/contributions/"
 
 def row(person, **overrides):
     return {
-        "national_id": person.national_id, "region": "610100", "period": "202604",
-        "base": "8000.00", "paid_at": "2026-05-10T10:00:00+08:00", **overrides,
+        "national_id": person.national_id,
+        "region": "610100",
+        "period": "202604",
+        "base": "8000.00",
+        "paid_at": "2026-05-10T10:00:00+08:00",
+        **overrides,
     }
 
 
@@ -32,14 +36,18 @@ def test_a_contribution_gets_its_shares_from_the_region_policy(service_client):
 def test_a_repeat_is_idempotent_and_a_late_arrival_is_recorded(service_client):
     person = InsuredPersonFactory()
     unpaid = row(person, paid_at=None)
-    assert service_client.post(URL, {"contributions": [unpaid]}, format="json").json()[
-        "created"
-    ] == 1
+    assert (
+        service_client.post(URL, {"contributions": [unpaid]}, format="json").json()["created"] == 1
+    )
     assert service_client.post(URL, {"contributions": [unpaid]}, format="json").json() == {
-        "created": 0, "paid": 0, "unchanged": 1
+        "created": 0,
+        "paid": 0,
+        "unchanged": 1,
     }
     assert service_client.post(URL, {"contributions": [row(person)]}, format="json").json() == {
-        "created": 0, "paid": 1, "unchanged": 0
+        "created": 0,
+        "paid": 1,
+        "unchanged": 0,
     }
     assert Contribution.objects.get().paid_at is not None
     assert PersonalAccount.objects.count() == 1
@@ -58,8 +66,11 @@ def test_bad_rows_reject_the_whole_request_naming_each_row(service_client):
     response = service_client.post(URL, {"contributions": rows}, format="json")
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {
-        "contributions[1].national_id", "contributions[2].period", "contributions[3].base",
-        "contributions[4].region", "contributions[5].base",
+        "contributions[1].national_id",
+        "contributions[2].period",
+        "contributions[3].base",
+        "contributions[4].region",
+        "contributions[5].base",
     }
     assert not Contribution.objects.exists()
     assert not PersonalAccount.objects.exists()
