@@ -23,3 +23,7 @@ class PersonRegistrationForm(forms.Form):
         if data.get("password") and data.get("password") != data.get("password_confirm"):
             self.add_error("password_confirm", _("两次输入的密码不一致。"))
         return data
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=1990, max_value=2100, required=False)

@@ -1,12 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from . import selectors
 from .errors import BusinessRuleViolation
-from .forms import PersonRegistrationForm
+from .forms import PersonRegistrationForm, YearForm
+from .models import fen_to_yuan
 from .services import registration
 
 
@@ -32,3 +37,32 @@ def register(request):
             messages.success(request, _("注册成功，欢迎使用医保服务门户。"))
             return redirect("home")
     return render(request, "registration/register.html", {"form": form})
+
+
+@login_required
+def my_account(request):
+    """个人账户: balances, the year's monthly credits as a chart and a table, contributions,
+    and every posting (paginated)."""
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise PermissionDenied
+    year_form = YearForm(request.GET or None)
+    year = year_form.cleaned_data["year"] if year_form.is_valid() else None
+    year = year or timezone.localdate().year
+    credits = list(selectors.credits_for_person(person=person, year=year))
+    postings = Paginator(selectors.postings_for_person(person=person), 20).get_page(
+        request.GET.get("page")
+    )
+    own_ids = set(selectors.person_ledger_account_ids(person=person))
+    context = {
+        "summary": selectors.account_summary(person=person),
+        "year": year,
+        "years": sorted({year, *selectors.credit_years_for_person(person=person)}, reverse=True),
+        "credits": credits,
+        "credit_total": fen_to_yuan(sum(p.amount_fen for p in credits)),
+        "chart": selectors.monthly_credit_chart(credits=credits, year=year),
+        "contributions": selectors.contributions_for_person(person=person, year=year),
+        "postings": postings,
+        "incoming_ids": {p.pk for p in postings if p.to_account_id in own_ids},
+    }
+    return render(request, "accounts/my_account.html", context)

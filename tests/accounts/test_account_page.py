@@ -1,0 +1,77 @@
+"""The person's account page: balances, a chart and table of monthly credits, postings."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import PersonalAccount
+from accounts.services import credits, personal_accounts
+from tests.factories import EmployerFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/account/"
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(dt.datetime(2026, 5, 20, 9, tzinfo=dt.UTC)):
+        yield
+
+
+@pytest.fixture
+def signed_in(client, person, contribute, assess):
+    for period in ("202602", "202603"):
+        contribute(person, period)
+    assess("202602", "202603")
+    credits.monthly_credit_run(region_code="610100")
+    client.force_login(person.user)
+    return client
+
+
+def test_the_page_shows_balances_chart_and_credits(signed_in):
+    page = signed_in.get(URL).content.decode()
+    assert "320.00" in page
+    assert page.count('class="credit-chart__bar') == 12
+    assert page.count("credit-chart__bar--empty") == 10
+    assert "202602" in page and "202603" in page
+    assert "在职划入" in page
+
+
+def test_a_frozen_account_is_explained(signed_in, person):
+    personal_accounts.personal_account_freeze(
+        account=PersonalAccount.objects.get(person=person), reason="转入城乡居民医保"
+    )
+    page = signed_in.get(URL).content.decode()
+    assert "个人账户已封存" in page
+    assert "转入城乡居民医保" in page
+
+
+def test_another_year_is_chosen_with_the_year_parameter(signed_in):
+    page = signed_in.get(URL, {"year": "2025"}).content.decode()
+    assert "本年度暂无划入记录" in page
+    assert signed_in.get(URL, {"year": "abc"}).status_code == 200
+
+
+def test_the_page_runs_a_constant_number_of_queries(signed_in, person, contribute, assess):
+    with CaptureQueriesContext(connection) as before:
+        signed_in.get(URL)
+    for period in ("202601", "202604", "202605"):
+        contribute(person, period)
+    assess("202601", "202604", "202605")
+    credits.monthly_credit_run(region_code="610100")
+    with CaptureQueriesContext(connection) as after:
+        signed_in.get(URL)
+    assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_only_persons_have_an_account_page(client):
+    assert client.get(URL).status_code == 302  # to the login page
+    employer = EmployerFactory()
+    employer.user = UserFactory(kind="EMPLOYER")
+    employer.save()
+    client.force_login(employer.user)
+    assert client.get(URL).status_code == 403
