@@ -1,0 +1,64 @@
+"""A demo person signs in with a real browser and sees balance, chart and monthly credits."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from accounts.models import Region
+from accounts.services import contributions, credits, periods
+from tests.factories import TEST_PASSWORD, InsuredPersonFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def credited_person():
+    person = InsuredPersonFactory(with_user=True, name="王建军")
+    region = Region.objects.get(pk="610100")
+    for period in ("202601", "202602", "202603"):
+        contributions.contributions_feed_apply(
+            rows=[
+                {
+                    "person": person,
+                    "region": region,
+                    "period": period,
+                    "base": Decimal("8000.00"),
+                    "paid_at": timezone.now(),
+                }
+            ]
+        )
+        periods.accounting_period_assess(
+            period=periods.accounting_period_open(region=region, period=period)
+        )
+    credits.monthly_credit_run(region_code="610100")
+    return person
+
+
+def test_a_person_signs_in_and_sees_balance_chart_and_credits(live_server, browser_page):
+    # given
+    with time_machine.travel(dt.datetime(2026, 4, 20, 9, tzinfo=dt.UTC), tick=True):
+        person = credited_person()
+    page = browser_page
+    # when
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", person.national_id)
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.press("input[name=password]", "Enter")
+    page.wait_for_url(f"{live_server.url}/")
+    page.click("text=个人账户")
+    page.select_option("#year-select", "2026")
+    page.wait_for_url("**/account/?year=2026")
+    # then
+    assert page.get_by_test_id("balance").inner_text() == "¥480.00"
+    chart = page.get_by_test_id("credit-chart")
+    assert chart.is_visible()
+    assert chart.locator("rect.credit-chart__bar").count() == 12
+    assert chart.locator("rect.credit-chart__bar--empty").count() == 9
+    table = page.get_by_test_id("credits-table")
+    assert table.locator("tbody tr").count() == 3
+    assert "160.00" in table.inner_text()
