@@ -8,7 +8,6 @@ Work goes in chunks of accounts (by id range), each chunk one short transaction.
 
 import datetime as dt
 import logging
-import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
@@ -66,17 +65,20 @@ def age_band_cutoff(*, period: str, age: int) -> dt.date:
 
 def _insert_credit_postings(
     *,
+    cursor,
     chunk: tuple[int, int],
     region: Region,
     fund_id: int,
     periods: list[str],
     run: MonthlyCreditRun,
-) -> None:
-    """Insert this chunk's missing credit postings (ON CONFLICT: never a second one)."""
+) -> list[tuple[int, int, str]]:
+    """Insert this chunk's missing credit postings; ON CONFLICT on the idempotency key keeps
+    every period to one credit. Returns (account, amount, kind) of the rows really inserted."""
     now = timezone.now()
     policy = region.policy
     below_fen, from_fen = retiree_amounts_fen(policy=policy)
     placeholders = ", ".join(["%s"] * len(periods))
+    reference = f"credit-run:{run.pk}"
     in_service = f"""
         INSERT INTO accounts_posting
             (from_account_id, to_account_id, amount_fen, kind, period, reference,
@@ -89,6 +91,7 @@ def _insert_credit_postings(
           AND c.account_id BETWEEN %s AND %s
           AND c.paid_at IS NOT NULL AND c.credit_fen > 0 AND pa.status = 'ACTIVE'
         ON CONFLICT (idempotency_key) DO NOTHING
+        RETURNING to_account_id, amount_fen, kind
     """
     retiree = """
         INSERT INTO accounts_posting
@@ -107,77 +110,81 @@ def _insert_credit_postings(
               WHERE c.account_id = pa.id AND c.period = %s
           )
         ON CONFLICT (idempotency_key) DO NOTHING
+        RETURNING to_account_id, amount_fen, kind
     """
-    reference = f"credit-run:{run.pk}"
-    with connection.cursor() as cursor:
+    cursor.execute(in_service, [fund_id, IN_SERVICE, reference, now, region.code, *periods, *chunk])
+    inserted = list(cursor.fetchall())
+    for period in periods:
+        cutoff = age_band_cutoff(period=period, age=policy.retiree_age_threshold)
         cursor.execute(
-            in_service,
-            [fund_id, IN_SERVICE, reference, now, region.code, *periods, *chunk],
+            retiree,
+            [
+                fund_id,
+                cutoff,
+                from_fen,
+                below_fen,
+                RETIREE,
+                period,
+                reference,
+                period,
+                now,
+                region.code,
+                *chunk,
+                True,
+                period,
+                cutoff,
+                from_fen,
+                below_fen,
+                period,
+            ],
         )
-        for period in periods:
-            cutoff = age_band_cutoff(period=period, age=policy.retiree_age_threshold)
-            cursor.execute(
-                retiree,
-                [
-                    fund_id,
-                    cutoff,
-                    from_fen,
-                    below_fen,
-                    RETIREE,
-                    period,
-                    reference,
-                    period,
-                    now,
-                    region.code,
-                    *chunk,
-                    True,
-                    period,
-                    cutoff,
-                    from_fen,
-                    below_fen,
-                    period,
-                ],
-            )
+        inserted += cursor.fetchall()
+    return inserted
 
 
-def _apply_chunk_balances(*, chunk: tuple[int, int], fund_id: int, run: MonthlyCreditRun):
-    """Add this run's new postings of the chunk to the balances; lock in primary-key order."""
-    reference = f"credit-run:{run.pk}"
-    new_postings = """
-        SELECT p.to_account_id AS account_id, SUM(p.amount_fen) AS total, COUNT(*) AS n,
-               SUM(CASE WHEN p.kind = %s THEN 1 ELSE 0 END) AS retirees
-        FROM accounts_posting p
-        JOIN accounts_personalaccount pa ON pa.current_id = p.to_account_id
-        WHERE p.reference = %s AND pa.id BETWEEN %s AND %s
-        GROUP BY p.to_account_id
-    """
-    params = [RETIREE, reference, *chunk]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"""SELECT id FROM accounts_ledgeraccount
-                    WHERE id = %s OR id IN (SELECT account_id FROM ({new_postings}) s)
-                    ORDER BY id FOR UPDATE""",
-                [fund_id, *params],
-            )
+def _apply_balances(*, cursor, deltas: dict[int, int]) -> None:
+    """Add amounts to ledger balances, locking the rows in primary-key order first."""
+    if not deltas:
+        return
+    ids = sorted(deltas)
+    if connection.vendor == "postgresql":
         cursor.execute(
-            f"""SELECT COALESCE(SUM(total), 0), COALESCE(SUM(n), 0), COALESCE(SUM(retirees), 0)
-                FROM ({new_postings}) s""",
-            params,
-        )
-        total, count, retirees = (int(v) for v in cursor.fetchone())
-        if not count:
-            return 0, 0, 0
-        cursor.execute(
-            f"""UPDATE accounts_ledgeraccount SET balance_fen = balance_fen + s.total
-                FROM ({new_postings}) s WHERE accounts_ledgeraccount.id = s.account_id""",
-            params,
+            "SELECT id FROM accounts_ledgeraccount WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+            [ids],
         )
         cursor.execute(
-            "UPDATE accounts_ledgeraccount SET balance_fen = balance_fen - %s WHERE id = %s",
-            [total, fund_id],
+            """UPDATE accounts_ledgeraccount SET balance_fen = balance_fen + v.delta
+               FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, delta)
+               WHERE accounts_ledgeraccount.id = v.id""",
+            [ids, [deltas[i] for i in ids]],
         )
-    return count, retirees, total
+    else:
+        cursor.executemany(
+            "UPDATE accounts_ledgeraccount SET balance_fen = balance_fen + %s WHERE id = %s",
+            [(deltas[i], i) for i in ids],
+        )
+
+
+def _credit_chunk(*, chunk, region: Region, fund_id: int, periods, run) -> tuple[int, int, int]:
+    with transaction.atomic(), connection.cursor() as cursor:
+        inserted = _insert_credit_postings(
+            cursor=cursor, chunk=chunk, region=region, fund_id=fund_id, periods=periods, run=run
+        )
+        deltas: dict[int, int] = {}
+        for account_id, amount, _kind in inserted:
+            deltas[account_id] = deltas.get(account_id, 0) + amount
+        total = sum(deltas.values())
+        if total:
+            deltas[fund_id] = deltas.get(fund_id, 0) - total
+        _apply_balances(cursor=cursor, deltas=deltas)
+        retirees = sum(1 for *_rest, kind in inserted if kind == RETIREE)
+        MonthlyCreditRun.objects.filter(pk=run.pk).update(
+            chunks_done=F("chunks_done") + 1,
+            credited_count=F("credited_count") + len(inserted),
+            retiree_count=F("retiree_count") + retirees,
+            credited_fen=F("credited_fen") + total,
+        )
+        return len(inserted), retirees, total
 
 
 def _chunks(region: Region) -> list[tuple[int, int]]:
@@ -203,19 +210,7 @@ def monthly_credit_run(
     )
     try:
         for chunk in chunks:
-            with transaction.atomic():
-                _insert_credit_postings(
-                    chunk=chunk, region=region, fund_id=fund.pk, periods=periods, run=run
-                )
-                count, retirees, total = _apply_chunk_balances(
-                    chunk=chunk, fund_id=fund.pk, run=run
-                )
-                MonthlyCreditRun.objects.filter(pk=run.pk).update(
-                    chunks_done=F("chunks_done") + 1,
-                    credited_count=F("credited_count") + count,
-                    retiree_count=F("retiree_count") + retirees,
-                    credited_fen=F("credited_fen") + total,
-                )
+            _credit_chunk(chunk=chunk, region=region, fund_id=fund.pk, periods=periods, run=run)
     except Exception as exc:
         MonthlyCreditRun.objects.filter(pk=run.pk).update(
             status=MonthlyCreditRun.Status.FAILED, error=repr(exc), finished_at=timezone.now()
@@ -238,15 +233,15 @@ def regions_due_for_credit(*, today: dt.date) -> list[str]:
 
 def year_end_carry_over(*, year: int) -> int:
     """结转: move every current-year balance into the carried-over part, once per year."""
-    moved = 0
-    now = timezone.now()
     bounds = PersonalAccount.objects.aggregate(lo=Min("pk"), hi=Max("pk"))
     if bounds["lo"] is None:
         return 0
-    reference = f"carry-over:{year}:{uuid.uuid4().hex[:12]}"
+    moved = 0
+    reference = f"carry-over:{year}"
     for start in range(bounds["lo"], bounds["hi"] + 1, CHUNK_SIZE):
         chunk = (start, start + CHUNK_SIZE - 1)
         with transaction.atomic(), connection.cursor() as cursor:
+            # Lock first, in primary-key order, so the amounts read are the final ones.
             if connection.vendor == "postgresql":
                 cursor.execute(
                     """SELECT la.id FROM accounts_ledgeraccount la
@@ -264,25 +259,14 @@ def year_end_carry_over(*, year: int) -> int:
                     FROM accounts_personalaccount pa
                     JOIN accounts_ledgeraccount cur ON cur.id = pa.current_id
                     WHERE pa.id BETWEEN %s AND %s AND cur.balance_fen > 0
-                    ON CONFLICT (idempotency_key) DO NOTHING""",
-                [f"{year}12", reference, f"carry:{year}:", now, *chunk],
+                    ON CONFLICT (idempotency_key) DO NOTHING
+                    RETURNING from_account_id, to_account_id, amount_fen""",
+                [f"{year}12", reference, f"carry:{year}:", timezone.now(), *chunk],
             )
-            inserted = cursor.rowcount
-            if inserted:
-                new = """SELECT p.from_account_id, p.to_account_id, p.amount_fen
-                         FROM accounts_posting p
-                         JOIN accounts_personalaccount pa ON pa.current_id = p.from_account_id
-                         WHERE p.reference = %s AND pa.id BETWEEN %s AND %s"""
-                params = [reference, *chunk]
-                cursor.execute(
-                    f"""UPDATE accounts_ledgeraccount SET balance_fen = balance_fen - s.amount_fen
-                        FROM ({new}) s WHERE accounts_ledgeraccount.id = s.from_account_id""",
-                    params,
-                )
-                cursor.execute(
-                    f"""UPDATE accounts_ledgeraccount SET balance_fen = balance_fen + s.amount_fen
-                        FROM ({new}) s WHERE accounts_ledgeraccount.id = s.to_account_id""",
-                    params,
-                )
-            moved += inserted
+            deltas: dict[int, int] = {}
+            for source, target, amount in cursor.fetchall():
+                deltas[source] = -amount
+                deltas[target] = deltas.get(target, 0) + amount
+                moved += 1
+            _apply_balances(cursor=cursor, deltas=deltas)
     return moved

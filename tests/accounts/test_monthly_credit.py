@@ -166,7 +166,7 @@ def test_a_run_killed_halfway_and_restarted_credits_nobody_twice(contribute, ass
         contribute(person, "202604")
     assess("202604")
     monkeypatch.setattr(credits, "CHUNK_SIZE", 2)
-    real_apply = credits._apply_chunk_balances
+    real_apply = credits._apply_balances
     calls = {"n": 0}
 
     def crash_on_second_chunk(**kwargs):
@@ -175,12 +175,12 @@ def test_a_run_killed_halfway_and_restarted_credits_nobody_twice(contribute, ass
             raise RuntimeError("worker killed")
         return real_apply(**kwargs)
 
-    monkeypatch.setattr(credits, "_apply_chunk_balances", crash_on_second_chunk)
+    monkeypatch.setattr(credits, "_apply_balances", crash_on_second_chunk)
     # when
     with pytest.raises(RuntimeError):
         credits.monthly_credit_run(region_code="610100")
     failed = MonthlyCreditRun.objects.get()
-    monkeypatch.setattr(credits, "_apply_chunk_balances", real_apply)
+    monkeypatch.setattr(credits, "_apply_balances", real_apply)
     rerun = credits.monthly_credit_run(region_code="610100")
     # then
     assert failed.status == MonthlyCreditRun.Status.FAILED
