@@ -4,15 +4,19 @@ import os
 import subprocess
 import sys
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
-from accounts.models import Region
-from accounts.tasks import worker_healthcheck
+from accounts.models import PersonalAccount, Region
+from accounts.services import contributions, periods
+from accounts.tasks import run_monthly_credit, worker_healthcheck
 from config.celery import app
+from tests.factories import InsuredPersonFactory
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres]
 
@@ -67,3 +71,34 @@ def test_a_worker_process_runs_a_task_from_redis_on_the_test_database(celery_wor
     result = worker_healthcheck.apply_async(queue=celery_worker_process)
     # then
     assert result.get(timeout=60) == {"database": "postgresql", "regions": Region.objects.count()}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_runs_the_monthly_credit_and_a_redelivery_credits_nobody_twice(
+    celery_worker_process,
+):
+    # given: a paid contribution for an assessed period
+    region = Region.objects.get(pk="610100")
+    person = InsuredPersonFactory()
+    contributions.contributions_feed_apply(
+        rows=[
+            {
+                "person": person,
+                "region": region,
+                "period": "202603",
+                "base": Decimal("8000.00"),
+                "paid_at": timezone.now(),
+            }
+        ]
+    )
+    periods.accounting_period_assess(
+        period=periods.accounting_period_open(region=region, period="202603")
+    )
+    # when: the task is delivered twice
+    first = run_monthly_credit.apply_async(args=("610100",), queue=celery_worker_process)
+    second = run_monthly_credit.apply_async(args=("610100",), queue=celery_worker_process)
+    # then
+    assert first.get(timeout=60)["credited"] == 1
+    assert second.get(timeout=60)["credited"] == 0
+    account = PersonalAccount.objects.select_related("current").get(person=person)
+    assert account.current.balance_fen == 16000
