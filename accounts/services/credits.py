@@ -72,8 +72,9 @@ def _insert_credit_postings(
     periods: list[str],
     run: MonthlyCreditRun,
 ) -> list[tuple[int, int, str]]:
-    """Insert this chunk's missing credit postings; ON CONFLICT on the idempotency key keeps
-    every period to one credit. Returns (account, amount, kind) of the rows really inserted."""
+    """Insert this chunk's missing credit postings. NOT EXISTS skips what is done cheaply;
+    ON CONFLICT on the idempotency key settles races, so every period is credited once.
+    Returns (account, amount, kind) of the rows really inserted."""
     now = timezone.now()
     policy = region.policy
     below_fen, from_fen = retiree_amounts_fen(policy=policy)
@@ -90,6 +91,10 @@ def _insert_credit_postings(
         WHERE c.region_id = %s AND c.period IN ({placeholders})
           AND c.account_id BETWEEN %s AND %s
           AND c.paid_at IS NOT NULL AND c.credit_fen > 0 AND pa.status = 'ACTIVE'
+          AND NOT EXISTS (
+              SELECT 1 FROM accounts_posting done
+              WHERE done.idempotency_key = 'credit:' || pa.id || ':' || c.period
+          )
         ON CONFLICT (idempotency_key) DO NOTHING
         RETURNING to_account_id, amount_fen, kind
     """
@@ -97,17 +102,23 @@ def _insert_credit_postings(
         INSERT INTO accounts_posting
             (from_account_id, to_account_id, amount_fen, kind, period, reference,
              idempotency_key, created_at)
-        SELECT %s, pa.current_id,
-               CASE WHEN p.birth_date <= %s THEN %s ELSE %s END, %s, %s, %s,
-               'credit:' || pa.id || ':' || %s, %s
+        SELECT %(fund)s, pa.current_id,
+               CASE WHEN p.birth_date <= %(cutoff)s THEN %(from_fen)s ELSE %(below_fen)s END,
+               %(kind)s, %(period)s, %(reference)s,
+               'credit:' || pa.id || ':' || %(period)s, %(now)s
         FROM accounts_personalaccount pa
         JOIN accounts_insuredperson p ON p.id = pa.person_id
-        WHERE pa.region_id = %s AND pa.id BETWEEN %s AND %s
-          AND pa.status = 'ACTIVE' AND p.retired = %s AND pa.opened_period <= %s
-          AND (CASE WHEN p.birth_date <= %s THEN %s ELSE %s END) > 0
+        WHERE pa.region_id = %(region)s AND pa.id BETWEEN %(lo)s AND %(hi)s
+          AND pa.status = 'ACTIVE' AND p.retired = %(retired)s
+          AND pa.opened_period <= %(period)s
+          AND (CASE WHEN p.birth_date <= %(cutoff)s THEN %(from_fen)s ELSE %(below_fen)s END) > 0
           AND NOT EXISTS (
               SELECT 1 FROM accounts_contribution c
-              WHERE c.account_id = pa.id AND c.period = %s
+              WHERE c.account_id = pa.id AND c.period = %(period)s
+          )
+          AND NOT EXISTS (
+              SELECT 1 FROM accounts_posting done
+              WHERE done.idempotency_key = 'credit:' || pa.id || ':' || %(period)s
           )
         ON CONFLICT (idempotency_key) DO NOTHING
         RETURNING to_account_id, amount_fen, kind
@@ -115,28 +126,22 @@ def _insert_credit_postings(
     cursor.execute(in_service, [fund_id, IN_SERVICE, reference, now, region.code, *periods, *chunk])
     inserted = list(cursor.fetchall())
     for period in periods:
-        cutoff = age_band_cutoff(period=period, age=policy.retiree_age_threshold)
         cursor.execute(
             retiree,
-            [
-                fund_id,
-                cutoff,
-                from_fen,
-                below_fen,
-                RETIREE,
-                period,
-                reference,
-                period,
-                now,
-                region.code,
-                *chunk,
-                True,
-                period,
-                cutoff,
-                from_fen,
-                below_fen,
-                period,
-            ],
+            {
+                "fund": fund_id,
+                "kind": RETIREE,
+                "period": period,
+                "reference": reference,
+                "now": now,
+                "region": region.code,
+                "lo": chunk[0],
+                "hi": chunk[1],
+                "retired": True,
+                "from_fen": from_fen,
+                "below_fen": below_fen,
+                "cutoff": age_band_cutoff(period=period, age=policy.retiree_age_threshold),
+            },
         )
         inserted += cursor.fetchall()
     return inserted

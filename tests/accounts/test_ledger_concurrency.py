@@ -118,3 +118,22 @@ def test_opposite_transfers_do_not_deadlock():
     a.refresh_from_db()
     b.refresh_from_db()
     assert a.balance_fen == b.balance_fen == 10_000
+
+
+def test_postgresql_refuses_to_change_or_delete_a_posting():
+    """Append-only: corrections are new postings."""
+    from django.db import DatabaseError, transaction
+
+    fund = ledger.region_account(region=region("610100"))
+    current = ledger.person_account(person=InsuredPersonFactory(), kind=Kind.WALLET)
+    posting = ledger.posting_create(
+        from_account=fund,
+        to_account=current,
+        amount_fen=100,
+        kind="CREDIT",
+        idempotency_key="immutable",
+    )
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        Posting.objects.filter(pk=posting.pk).update(amount_fen=1)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        Posting.objects.filter(pk=posting.pk).delete()

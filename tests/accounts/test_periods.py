@@ -60,9 +60,7 @@ def test_staff_assess_and_run_the_credit_from_the_admin(
     # when
     client.post(changelist, {"action": "assess", "_selected_action": [period.pk]})
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            changelist, {"action": "run_monthly_credit", "_selected_action": [period.pk]}
-        )
+        client.post(changelist, {"action": "run_monthly_credit", "_selected_action": [period.pk]})
     # then
     period.refresh_from_db()
     assert period.status == AccountingPeriod.Status.ASSESSED
