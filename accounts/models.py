@@ -534,7 +534,8 @@ class AccountingPeriod(models.Model):
 class MonthlyCreditRun(models.Model):
     """One run of the monthly credit job (每月划入) for one region: progress and outcome.
 
-    The credits themselves are postings keyed `credit:<account>:<period>`: the unique
+    The credits themselves are postings keyed `credit:c<contribution>` or
+    `credit:<account>:<period>` (retirees): the unique
     idempotency key is what makes each period's credit land exactly once.
     """
 

@@ -121,7 +121,9 @@ def floor_sql(cursor, fund_id: int, cutoff, below_fen: int, from_fen: int) -> No
         SELECT pa.id AS account_id, pa.current_id,
                COALESCE(c.credit_fen,
                         CASE WHEN p.birth_date <= %(cutoff)s THEN %(from_fen)s
-                             ELSE %(below_fen)s END) AS amount_fen
+                             ELSE %(below_fen)s END) AS amount_fen,
+               COALESCE('credit:c' || c.id, 'credit:' || pa.id || ':' || %(period)s)
+                   AS idempotency_key
         FROM accounts_personalaccount pa
         JOIN accounts_insuredperson p ON p.id = pa.person_id
         LEFT JOIN accounts_contribution c ON c.account_id = pa.id AND c.period = %(period)s
@@ -140,7 +142,7 @@ def floor_sql(cursor, fund_id: int, cutoff, below_fen: int, from_fen: int) -> No
                 (from_account_id, to_account_id, amount_fen, kind, period, reference,
                  idempotency_key, created_at)
             SELECT %(fund)s, a.current_id, a.amount_fen, 'CREDIT', %(period)s, 'floor',
-                   'credit:' || a.account_id || ':' || %(period)s, now()
+                   a.idempotency_key, now()
             FROM ({amounts}) a""",
         params,
     )

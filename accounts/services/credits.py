@@ -1,8 +1,9 @@
 """Monthly credit (个人账户划入, 每月返钱) and the year-end carry-over (结转), set-based.
 
 Each credit is one posting from the region fund to the account's current-year part, keyed
-`credit:<personal account>:<period>`; the database's unique key makes every period land
-exactly once, whether a run is retried, killed halfway or started twice at the same time.
+`credit:c<contribution>` (in service) or `credit:<personal account>:<period>` (retirees); the
+database's unique key makes every credit land exactly once, whether a run is retried, killed
+halfway or started twice, and a contribution that follows a merged account keeps its key.
 Work goes in chunks of accounts (by id range), each chunk one short transaction.
 """
 
@@ -85,7 +86,7 @@ def _insert_credit_postings(
             (from_account_id, to_account_id, amount_fen, kind, period, reference,
              idempotency_key, created_at)
         SELECT %s, pa.current_id, c.credit_fen, %s, c.period, %s,
-               'credit:' || pa.id || ':' || c.period, %s
+               'credit:c' || c.id, %s
         FROM accounts_contribution c
         JOIN accounts_personalaccount pa ON pa.id = c.account_id
         WHERE c.region_id = %s AND c.period IN ({placeholders})
@@ -93,7 +94,8 @@ def _insert_credit_postings(
           AND c.paid_at IS NOT NULL AND c.credit_fen > 0 AND pa.status = 'ACTIVE'
           AND NOT EXISTS (
               SELECT 1 FROM accounts_posting done
-              WHERE done.idempotency_key = 'credit:' || pa.id || ':' || c.period
+              WHERE done.to_account_id = pa.current_id AND done.period = c.period
+                AND done.kind = %s
           )
         ON CONFLICT (idempotency_key) DO NOTHING
         RETURNING to_account_id, amount_fen, kind
@@ -118,12 +120,15 @@ def _insert_credit_postings(
           )
           AND NOT EXISTS (
               SELECT 1 FROM accounts_posting done
-              WHERE done.idempotency_key = 'credit:' || pa.id || ':' || %(period)s
+              WHERE done.to_account_id = pa.current_id AND done.period = %(period)s
+                AND done.kind = %(kind)s
           )
         ON CONFLICT (idempotency_key) DO NOTHING
         RETURNING to_account_id, amount_fen, kind
     """
-    cursor.execute(in_service, [fund_id, IN_SERVICE, reference, now, region.code, *periods, *chunk])
+    cursor.execute(
+        in_service, [fund_id, IN_SERVICE, reference, now, region.code, *periods, *chunk, IN_SERVICE]
+    )
     inserted = list(cursor.fetchall())
     for period in periods:
         cursor.execute(

@@ -229,3 +229,22 @@ def test_the_daily_beat_task_runs_the_regions_whose_credit_day_is_today(
     with django_capture_on_commit_callbacks(execute=True):
         assert run_monthly_credit_due() == ["610100"]
     assert balance(person) == Decimal("160.00")
+
+
+@time_machine.travel(NOW)
+def test_a_credited_contribution_that_follows_a_merge_is_not_credited_again(contribute, assess):
+    """Two records (个人编号) merged: money and contributions follow, credits stay once."""
+    person = InsuredPersonFactory()
+    contribute(person, "202604")
+    assess("202604")
+    credits.monthly_credit_run(region_code="610100")
+    source = PersonalAccount.objects.get(person=person)
+    target = personal_accounts.personal_account_open(
+        person=person, region=source.region, record_id="LEGACY-2"
+    )
+    personal_accounts.personal_account_merge(source=source, target=target, reason="同地合并")
+    rerun = credits.monthly_credit_run(region_code="610100")
+    target = PersonalAccount.objects.select_related("current", "carried").get(pk=target.pk)
+    assert rerun.credited_count == 0
+    assert target.balance == Decimal("160.00")
+    verify_ledger()
