@@ -90,7 +90,7 @@ def _insert_credit_postings(
         FROM accounts_contribution c
         JOIN accounts_personalaccount pa ON pa.id = c.account_id
         WHERE c.region_id = %s AND c.period IN ({placeholders})
-          AND c.account_id BETWEEN %s AND %s
+          AND c.account_id BETWEEN %s AND %s AND pa.id BETWEEN %s AND %s
           AND c.paid_at IS NOT NULL AND c.credit_fen > 0 AND pa.status = 'ACTIVE'
           AND NOT EXISTS (
               SELECT 1 FROM accounts_posting done
@@ -127,7 +127,8 @@ def _insert_credit_postings(
         RETURNING to_account_id, amount_fen, kind
     """
     cursor.execute(
-        in_service, [fund_id, IN_SERVICE, reference, now, region.code, *periods, *chunk, IN_SERVICE]
+        in_service,
+        [fund_id, IN_SERVICE, reference, now, region.code, *periods, *chunk, *chunk, IN_SERVICE],
     )
     inserted = list(cursor.fetchall())
     for period in periods:
@@ -197,6 +198,37 @@ def _credit_chunk(*, chunk, region: Region, fund_id: int, periods, run) -> tuple
         return len(inserted), retirees, total
 
 
+class _PostingStatistics:
+    """Keep PostgreSQL's row estimate of the posting table current during a long run.
+
+    A run adds up to a million postings; with the estimate of the table before the run the
+    planner would scan the new rows once per candidate instead of probing the index.
+    """
+
+    def __init__(self):
+        self.added = 0
+        self.estimate = self._estimate()
+
+    @staticmethod
+    def _estimate() -> int:
+        if connection.vendor != "postgresql":
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE relname = 'accounts_posting'"
+            )
+            return max(int(cursor.fetchone()[0]), 0)
+
+    def grew(self, count: int) -> None:
+        if connection.vendor != "postgresql":
+            return
+        self.added += count
+        if self.added > max(10_000, self.estimate // 5):
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE accounts_posting")
+            self.added, self.estimate = 0, self._estimate()
+
+
 def _chunks(region: Region) -> list[tuple[int, int]]:
     bounds = PersonalAccount.objects.filter(region=region).aggregate(lo=Min("pk"), hi=Max("pk"))
     if bounds["lo"] is None:
@@ -219,8 +251,12 @@ def monthly_credit_run(
         region=region, periods=periods, triggered_by=triggered_by, chunks_total=len(chunks)
     )
     try:
+        fresh_stats = _PostingStatistics()
         for chunk in chunks:
-            _credit_chunk(chunk=chunk, region=region, fund_id=fund.pk, periods=periods, run=run)
+            count, _retirees, _total = _credit_chunk(
+                chunk=chunk, region=region, fund_id=fund.pk, periods=periods, run=run
+            )
+            fresh_stats.grew(count)
     except Exception as exc:
         MonthlyCreditRun.objects.filter(pk=run.pk).update(
             status=MonthlyCreditRun.Status.FAILED, error=repr(exc), finished_at=timezone.now()
