@@ -2,12 +2,19 @@
 
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.errors import BusinessRuleViolation
-from accounts.models import Employer, InsuredPerson, LedgerAccount, Posting, Region
+from accounts.models import (
+    Employer,
+    InsuredPerson,
+    LedgerAccount,
+    Posting,
+    Region,
+    fen_to_yuan,
+)
 
 Kind = LedgerAccount.Kind
 
@@ -77,33 +84,57 @@ def posting_create(
     if from_account.pk == to_account.pk:
         raise BusinessRuleViolation(_("转出和转入账户不能相同。"), status_code=400)
     locked = ledger_accounts_lock([from_account.pk, to_account.pk])
-    existing = Posting.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return _same_posting_or_conflict(existing, from_account, to_account, amount_fen)
     source = locked[from_account.pk]
     if source.kind not in LedgerAccount.MAY_BE_NEGATIVE and source.balance_fen < amount_fen:
+        existing = Posting.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:  # a repeat of a posting that already moved the money
+            return _same_posting_or_conflict(existing, from_account, to_account, amount_fen)
         raise InsufficientBalance(
             _("余额不足：可用 %(available)s 元，需要 %(needed)s 元。")
-            % {"available": source.balance, "needed": Decimal(amount_fen) / 100},
+            % {"available": source.balance, "needed": fen_to_yuan(amount_fen)},
             field="amount",
         )
-    try:
-        with transaction.atomic():
-            posting = Posting.objects.create(
-                from_account=source,
-                to_account=locked[to_account.pk],
-                amount_fen=amount_fen,
-                kind=kind,
-                period=period,
-                reference=reference,
-                idempotency_key=idempotency_key,
-            )
-    except IntegrityError:
-        existing = Posting.objects.get(idempotency_key=idempotency_key)
-        return _same_posting_or_conflict(existing, from_account, to_account, amount_fen)
-    LedgerAccount.objects.filter(pk=source.pk).update(balance_fen=F("balance_fen") - amount_fen)
-    LedgerAccount.objects.filter(pk=to_account.pk).update(balance_fen=F("balance_fen") + amount_fen)
-    return posting
+    created_at = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO accounts_posting
+                   (from_account_id, to_account_id, amount_fen, kind, period, reference,
+                    idempotency_key, created_at)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+               ON CONFLICT (idempotency_key) DO NOTHING
+               RETURNING id""",
+            [
+                source.pk,
+                to_account.pk,
+                amount_fen,
+                kind,
+                period,
+                reference,
+                idempotency_key,
+                created_at,
+            ],
+        )
+        inserted = cursor.fetchone()
+        if inserted is None:
+            existing = Posting.objects.get(idempotency_key=idempotency_key)
+            return _same_posting_or_conflict(existing, from_account, to_account, amount_fen)
+        cursor.execute(
+            """UPDATE accounts_ledgeraccount
+               SET balance_fen = balance_fen + CASE WHEN id = %s THEN %s ELSE %s END
+               WHERE id IN (%s, %s)""",
+            [to_account.pk, amount_fen, -amount_fen, source.pk, to_account.pk],
+        )
+    return Posting(
+        pk=inserted[0],
+        from_account=source,
+        to_account=locked[to_account.pk],
+        amount_fen=amount_fen,
+        kind=kind,
+        period=period,
+        reference=reference,
+        idempotency_key=idempotency_key,
+        created_at=created_at,
+    )
 
 
 def _same_posting_or_conflict(existing: Posting, from_account, to_account, amount_fen) -> Posting:

@@ -11,6 +11,7 @@ from accounts.models import (
     LedgerAccount,
     PersonalAccount,
     Region,
+    fen_to_yuan,
 )
 
 from .ledger import InsufficientBalance, ledger_accounts_lock, posting_create
@@ -150,7 +151,7 @@ def personal_account_spend(
     available = sum(part.balance_fen for part in parts)
     if available < amount_fen:
         raise InsufficientBalance(
-            _("个人账户余额不足：可用 %(available)s 元。") % {"available": available / 100},
+            _("个人账户余额不足：可用 %(available)s 元。") % {"available": fen_to_yuan(available)},
             field="amount",
         )
     postings, remaining = [], amount_fen

@@ -146,6 +146,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# One-time codes for wallet transfers: a class with send(*, person, phone, body, reference).
+# The default keeps them in an outbox (`manage.py outbox`); production plugs in an SMS gateway.
+WALLET_CODE_SENDER = env("WALLET_CODE_SENDER", default="wallet.codes.OutboxCodeSender")
+
 # Failed logins: 5 per username and address, then 429 for 15 minutes.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
@@ -178,6 +182,26 @@ CELERY_BEAT_SCHEDULE = {
     "year-end-carry-over": {
         "task": "accounts.year_end_carry_over",
         "schedule": crontab(month_of_year=1, day_of_month=1, hour=0, minute=30),
+    },
+    # Duplicate enrollments (重复参保), nightly; on demand from the admin and the command.
+    "duplicates-nightly": {
+        "task": "enrollment.resolve_duplicates",
+        "schedule": crontab(hour=2, minute=30),
+        "kwargs": {"triggered_by": "beat"},
+    },
+    # Wallet transfers not accepted by 06:00 the next day go back (every 15 minutes, so a
+    # region's own deadline is met too); unconfirmed ones expire; stale family bindings end.
+    "wallet-return-unaccepted": {
+        "task": "wallet.return_unaccepted_transfers",
+        "schedule": crontab(minute="0,15,30,45"),
+    },
+    "wallet-expire-unconfirmed": {
+        "task": "wallet.expire_unconfirmed_transfers",
+        "schedule": crontab(minute="*/5"),
+    },
+    "wallet-end-stale-bindings": {
+        "task": "wallet.end_stale_family_bindings",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 CELERY_ACCEPT_CONTENT = ["json"]
