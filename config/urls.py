@@ -10,12 +10,14 @@ handler500 = "config.exceptions.json_server_error"
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("enrollment.api.urls")),
+    path("", include("wallet.api.urls")),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("accounts.urls")),
+    path("wallet/", include("wallet.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

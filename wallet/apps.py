@@ -6,3 +6,15 @@ class WalletConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "wallet"
     verbose_name = _("医保钱包")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from . import receivers
+
+        # A lazy sender: the wallet reacts to enrollment changes without enrollment knowing.
+        post_save.connect(
+            receivers.enrollment_saved,
+            sender="enrollment.Enrollment",
+            dispatch_uid="wallet.enrollment_saved",
+        )

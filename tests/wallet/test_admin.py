@@ -1,0 +1,44 @@
+"""Staff see wallet records of their own regions only, read-only; codes stay with superusers."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import StaffUserFactory, UserFactory
+from tests.wallet.factories import OTHER_REGION, family_pair, insured_person, open_wallet
+
+pytestmark = pytest.mark.django_db
+
+MODELS = (
+    "familybinding",
+    "wallet",
+    "wallettransfer",
+    "walletpayment",
+    "walletevent",
+    "outboxmessage",
+)
+
+
+def test_every_wallet_admin_page_renders_for_a_superuser(client, on_commit):
+    from wallet.services import transfers
+
+    sender, recipient, _binding = family_pair()
+    with on_commit():
+        transfers.wallet_transfer_create(
+            sender=sender, to_national_id=recipient.national_id, amount="1.00", idempotency_key="k"
+        )
+    client.force_login(UserFactory(is_staff=True, is_superuser=True, kind="STAFF"))
+    for model in MODELS:
+        assert client.get(reverse(f"admin:wallet_{model}_changelist")).status_code == 200, model
+
+
+def test_staff_see_only_their_regions_wallets_and_change_nothing(client):
+    taiyuan = insured_person(name="太原甲")
+    datong = insured_person(region_code=OTHER_REGION, name="大同乙")
+    open_wallet(taiyuan)
+    open_wallet(datong, usage=OTHER_REGION)
+    staff = StaffUserFactory(regions=["140100"], permissions=["wallet.view_wallet"])
+    client.force_login(staff)
+    page = client.get(reverse("admin:wallet_wallet_changelist")).content.decode()
+    assert "太原甲" in page and "大同乙" not in page
+    assert client.get(reverse("admin:wallet_wallet_add")).status_code == 403
+    assert client.get(reverse("admin:wallet_outboxmessage_changelist")).status_code == 403

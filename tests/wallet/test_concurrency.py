@@ -1,0 +1,241 @@
+"""Real transactions racing on PostgreSQL: limits, balances and states hold under concurrency."""
+
+import threading
+import time
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from accounts.models import LedgerAccount, PersonalAccount, Posting, RegionPolicy
+from accounts.selectors import ledger_totals
+from tests.wallet.factories import WALLET_REGION, family_pair, wallet_fen
+from wallet.models import OutboxMessage, WalletDailyUsage, WalletTransfer
+from wallet.services import transfers
+from wallet.services.common import WalletRuleViolation
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+Status = WalletTransfer.Status
+
+
+def run_in_threads(targets) -> list:
+    """Run callables at once, each in its own thread and database connection."""
+    barrier = threading.Barrier(len(targets))
+    results: list = [None] * len(targets)
+
+    def runner(index, target):
+        try:
+            barrier.wait()
+            results[index] = target()
+        except Exception as exc:  # collected and asserted by the test
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(i, t)) for i, t in enumerate(targets)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def code_for(transfer: WalletTransfer) -> str:
+    body = OutboxMessage.objects.get(reference=transfer.reference).body
+    return body.split("验证码 ")[1][:6]
+
+
+def complete_transfer(sender, recipient, n: int, amount: str):
+    """One person's whole attempt: request, code, accept — retried while another one waits.
+
+    Returns the final transfer, or the refusal that ends the attempt for good.
+    """
+    for attempt in range(400):
+        try:
+            transfer = transfers.wallet_transfer_create(
+                sender=sender,
+                to_national_id=recipient.national_id,
+                amount=amount,
+                idempotency_key=f"race-{n}-{attempt}",
+            )
+            transfer = transfers.wallet_transfer_confirm(
+                transfer_id=transfer.pk, sender=sender, code=code_for(transfer)
+            )
+            return transfers.wallet_transfer_accept(transfer_id=transfer.pk, recipient=recipient)
+        except WalletRuleViolation as exc:
+            if exc.rule != "awaiting_acceptance":
+                return exc
+            time.sleep(0.005)
+    raise AssertionError("never finished")
+
+
+def assert_ledger_holds():
+    call_command("verify_ledger")
+    assert ledger_totals()["negative_accounts"] == 0
+
+
+def personal_balance(person) -> int:
+    account = PersonalAccount.objects.select_related("current", "carried").get(person=person)
+    return account.current.balance_fen + account.carried.balance_fen
+
+
+def test_twenty_parallel_transfers_stop_exactly_at_the_daily_limit():
+    # given: plenty of money, the default 3 transfers a day
+    sender, recipient, _binding = family_pair(balance_fen=1_000_000)
+    # when: 20 requests (each with its confirm and accept) at once
+    results = run_in_threads(
+        [lambda n=n: complete_transfer(sender, recipient, n, "100.00") for n in range(20)]
+    )
+    # then: exactly 3 went through, the others were refused for the daily limit
+    accepted = [r for r in results if isinstance(r, WalletTransfer)]
+    refused = [r for r in results if isinstance(r, WalletRuleViolation)]
+    assert len(accepted) == 3, results
+    assert {r.rule for r in refused} == {"daily_limit"} and len(refused) == 17
+    assert WalletDailyUsage.objects.get(sender=sender).transfers == 3
+    assert wallet_fen(recipient) == 30_000
+    assert personal_balance(sender) == 1_000_000 - 30_000
+    assert_ledger_holds()
+
+
+def test_twenty_parallel_transfers_stop_exactly_at_the_balance():
+    # given: 250.00 and a daily limit raised above the number of requests
+    sender, recipient, _binding = family_pair(balance_fen=25_000)
+    RegionPolicy.objects.filter(region_id=WALLET_REGION).update(wallet_max_transfers_per_day=50)
+    # when
+    results = run_in_threads(
+        [lambda n=n: complete_transfer(sender, recipient, n, "100.00") for n in range(20)]
+    )
+    # then: two of 100.00 fit, nothing goes negative
+    accepted = [r for r in results if isinstance(r, WalletTransfer)]
+    refused = [r for r in results if isinstance(r, WalletRuleViolation)]
+    assert len(accepted) == 2, results
+    assert {r.rule for r in refused} == {"balance"}
+    assert personal_balance(sender) == 5_000
+    assert wallet_fen(recipient) == 20_000
+    assert_ledger_holds()
+
+
+def test_twenty_parallel_codes_send_only_one_while_it_waits_for_acceptance():
+    """Confirms racing without accepts: one is SENT, every other is refused, none posts twice."""
+    sender, recipient, _binding = family_pair(balance_fen=1_000_000)
+    pending = [
+        transfers.wallet_transfer_create(
+            sender=sender,
+            to_national_id=recipient.national_id,
+            amount="10.00",
+            idempotency_key=f"p{n}",
+        )
+        for n in range(20)
+    ]
+    results = run_in_threads(
+        [
+            lambda t=t: transfers.wallet_transfer_confirm(
+                transfer_id=t.pk, sender=sender, code=code_for(t)
+            )
+            for t in pending
+        ]
+    )
+    sent = [r for r in results if isinstance(r, WalletTransfer)]
+    assert len(sent) == 1, results
+    assert {r.rule for r in results if isinstance(r, WalletRuleViolation)} == {
+        "awaiting_acceptance"
+    }
+    assert Posting.objects.filter(kind=transfers.KIND_SEND).count() == 1
+    assert WalletDailyUsage.objects.get(sender=sender).transfers == 1
+    assert_ledger_holds()
+
+
+def test_parallel_confirms_of_one_transfer_post_once():
+    sender, recipient, _binding = family_pair()
+    transfer = transfers.wallet_transfer_create(
+        sender=sender, to_national_id=recipient.national_id, amount="50.00", idempotency_key="one"
+    )
+    code = code_for(transfer)
+    results = run_in_threads(
+        [
+            lambda: transfers.wallet_transfer_confirm(
+                transfer_id=transfer.pk, sender=sender, code=code
+            )
+        ]
+        * 10
+    )
+    assert all(isinstance(r, WalletTransfer) and r.status == Status.SENT for r in results), results
+    assert Posting.objects.filter(kind=transfers.KIND_SEND).count() == 1
+    assert WalletDailyUsage.objects.get(sender=sender).transfers == 1
+    assert_ledger_holds()
+
+
+def test_parallel_accepts_of_one_transfer_post_once():
+    sender, recipient, _binding = family_pair()
+    transfer = transfers.wallet_transfer_create(
+        sender=sender, to_national_id=recipient.national_id, amount="50.00", idempotency_key="one"
+    )
+    transfers.wallet_transfer_confirm(
+        transfer_id=transfer.pk, sender=sender, code=code_for(transfer)
+    )
+    results = run_in_threads(
+        [lambda: transfers.wallet_transfer_accept(transfer_id=transfer.pk, recipient=recipient)]
+        * 10
+    )
+    assert all(isinstance(r, WalletTransfer) for r in results), results
+    assert Posting.objects.filter(kind=transfers.KIND_ACCEPT).count() == 1
+    assert wallet_fen(recipient) == 5_000
+    assert_ledger_holds()
+
+
+def test_parallel_requests_with_one_idempotency_key_make_one_transfer():
+    sender, recipient, _binding = family_pair()
+    results = run_in_threads(
+        [
+            lambda: transfers.wallet_transfer_create(
+                sender=sender,
+                to_national_id=recipient.national_id,
+                amount="5.00",
+                idempotency_key="same",
+            )
+        ]
+        * 10
+    )
+    assert all(isinstance(r, WalletTransfer) for r in results), results
+    assert len({r.pk for r in results}) == 1
+    assert WalletTransfer.objects.count() == 1
+
+
+def test_an_accept_racing_the_0600_return_exactly_one_wins():
+    """Ten transfers, each accepted while the return job takes it: one outcome each, money once."""
+    outcomes = []
+    for round_ in range(10):
+        sender, recipient, _binding = family_pair(balance_fen=10_000)
+        transfer = transfers.wallet_transfer_create(
+            sender=sender,
+            to_national_id=recipient.national_id,
+            amount="100.00",
+            idempotency_key=f"r{round_}",
+        )
+        transfers.wallet_transfer_confirm(
+            transfer_id=transfer.pk, sender=sender, code=code_for(transfer)
+        )
+        accept, returned = run_in_threads(
+            [
+                lambda t=transfer, r=recipient: transfers.wallet_transfer_accept(
+                    transfer_id=t.pk, recipient=r
+                ),
+                lambda t=transfer: transfers.wallet_transfer_return(transfer_id=t.pk),
+            ]
+        )
+        transfer.refresh_from_db()
+        if transfer.status == Status.ACCEPTED:
+            assert isinstance(accept, WalletTransfer) and returned is False
+            assert (wallet_fen(recipient), personal_balance(sender)) == (10_000, 0)
+        else:
+            assert transfer.status == Status.RETURNED
+            assert isinstance(accept, WalletRuleViolation) and returned is True
+            assert (wallet_fen(recipient), personal_balance(sender)) == (0, 10_000)
+        holding = LedgerAccount.objects.get(person=sender, kind=LedgerAccount.Kind.WALLET_HOLDING)
+        assert holding.balance_fen == 0
+        outcomes.append(transfer.status)
+    assert_ledger_holds()
+    assert set(outcomes) <= {Status.ACCEPTED, Status.RETURNED}

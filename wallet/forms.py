@@ -1,0 +1,73 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.identity import validate_national_id
+from accounts.models import Region
+
+from .models import Relation
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Region) -> str:
+        return f"{obj.province} {obj.name}" if obj.province != obj.name else obj.name
+
+
+def wallet_region_field(label) -> RegionChoiceField:
+    return RegionChoiceField(
+        label=label,
+        queryset=Region.objects.filter(wallet_enabled=True).order_by("code"),
+        empty_label=_("请选择"),
+    )
+
+
+class WalletOpenForm(forms.Form):
+    usage_region = wallet_region_field(_("使用地"))
+    consent = forms.BooleanField(
+        label=_("我已阅读并同意《医保钱包服务协议》"),
+        error_messages={"required": _("开通医保钱包需要同意服务协议。")},
+    )
+
+
+class UsageRegionForm(forms.Form):
+    usage_region = wallet_region_field(_("新的使用地"))
+
+
+class FamilyBindingForm(forms.Form):
+    national_id = forms.CharField(
+        label=_("对方公民身份号码"), max_length=18, validators=[validate_national_id]
+    )
+    name = forms.CharField(label=_("对方姓名"), max_length=50)
+    relation = forms.ChoiceField(label=_("对方是您的"), choices=Relation.choices)
+
+    def clean_national_id(self):
+        return self.cleaned_data["national_id"].strip().upper()
+
+
+class TransferForm(forms.Form):
+    to_national_id = forms.ChoiceField(label=_("接收人"))
+    amount = forms.DecimalField(
+        label=_("转账金额（元）"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=120)
+
+    def __init__(self, *args, recipients=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_national_id"].choices = [
+            (person.national_id, f"{person.name}（{relation}，{person.masked_national_id}）")
+            for relation, person in recipients
+        ]
+
+
+class CodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("验证码"),
+        regex=r"^\d{4,8}$",
+        max_length=8,
+        error_messages={"invalid": _("验证码是4到8位数字。")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )

@@ -1,0 +1,430 @@
+"""医保钱包: family bindings, wallets, usage regions, transfers, payments, one-time codes.
+
+Money never lives in these rows: balances are ledger accounts in `accounts`, moved only by
+its posting services. These rows record who may move what, and in which state it is.
+"""
+
+from django.db import models
+from django.db.models.functions import Greatest, Least
+from django.utils.translation import gettext_lazy as _
+
+from accounts.identity import mask_national_id
+from accounts.models import InsuredPerson, LedgerAccount, PersonalAccount, Region, fen_to_yuan
+
+
+def mask_phone(phone: str) -> str:
+    """138****0000: the first 3 and last 4 digits."""
+    if not phone or len(phone) < 8:
+        return phone or ""
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+class Relation(models.TextChoices):
+    """近亲属, as seen from the person who asks: "the member is my …"."""
+
+    SPOUSE = "SPOUSE", _("配偶")
+    PARENT = "PARENT", _("父母")
+    CHILD = "CHILD", _("子女")
+    SIBLING = "SIBLING", _("兄弟姐妹")
+    GRANDPARENT = "GRANDPARENT", _("祖父母、外祖父母")
+    GRANDCHILD = "GRANDCHILD", _("孙子女、外孙子女")
+
+
+INVERSE_RELATION = {
+    Relation.SPOUSE: Relation.SPOUSE,
+    Relation.PARENT: Relation.CHILD,
+    Relation.CHILD: Relation.PARENT,
+    Relation.SIBLING: Relation.SIBLING,
+    Relation.GRANDPARENT: Relation.GRANDCHILD,
+    Relation.GRANDCHILD: Relation.GRANDPARENT,
+}
+
+
+class FamilyBinding(models.Model):
+    """亲情账户绑定 between two close relatives: one side asks, the other confirms."""
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", _("待确认")
+        CONFIRMED = "CONFIRMED", _("已绑定")
+        ENDED = "ENDED", _("已解除")
+
+    ACTIVE_STATUSES = (Status.PENDING, Status.CONFIRMED)
+
+    requester = models.ForeignKey(
+        InsuredPerson, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+    )
+    member = models.ForeignKey(
+        InsuredPerson, on_delete=models.PROTECT, related_name="+", verbose_name=_("家庭成员")
+    )
+    relation = models.CharField(
+        _("关系（成员是申请人的）"), max_length=12, choices=Relation.choices
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    # Where each side was insured (参保地) when bound: moving away ends the binding.
+    requester_region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人参保地")
+    )
+    member_region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("成员参保地")
+    )
+    confirmed_by = models.ForeignKey(
+        InsuredPerson,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("确认人"),
+        help_text=_("成员本人，或未成年成员的监护人。"),
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        InsuredPerson,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("解除人"),
+    )
+    ended_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
+    end_reason = models.CharField(_("解除原因"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("家庭成员绑定")
+        verbose_name_plural = _("家庭成员绑定")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(requester=models.F("member")), name="binding_two_persons"
+            ),
+            # One live binding per pair of persons, whichever side asked.
+            models.UniqueConstraint(
+                Least("requester", "member"),
+                Greatest("requester", "member"),
+                condition=models.Q(status__in=["PENDING", "CONFIRMED"]),
+                name="binding_one_live_per_pair",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["requester", "status"], name="binding_requester"),
+            models.Index(fields=["member", "status"], name="binding_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requester} → {self.member}（{self.get_relation_display()}）"
+
+    def other(self, person_id: int) -> InsuredPerson:
+        return self.member if person_id == self.requester_id else self.requester
+
+    def relation_seen_by(self, person_id: int) -> str:
+        """The other side's relation to `person_id`, e.g. the member sees the requester as 父母."""
+        if person_id == self.requester_id:
+            return Relation(self.relation).label
+        return INVERSE_RELATION[Relation(self.relation)].label
+
+
+class Wallet(models.Model):
+    """One person's 医保钱包; its money is the person's WALLET ledger account."""
+
+    class Status(models.TextChoices):
+        OPEN = "OPEN", _("已开通")
+        CLOSED = "CLOSED", _("已关闭")
+
+    person = models.OneToOneField(
+        InsuredPerson, on_delete=models.PROTECT, related_name="wallet", verbose_name=_("参保人")
+    )
+    account = models.OneToOneField(
+        LedgerAccount, on_delete=models.PROTECT, related_name="+", verbose_name=_("钱包账户")
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    insured_region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("参保地")
+    )
+    usage_region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("使用地")
+    )
+    phone = models.CharField(_("开通时手机号"), max_length=20, blank=True)
+    opened_by = models.ForeignKey(
+        InsuredPerson,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("开通人"),
+        help_text=_("本人开通，或由已绑定的家庭成员代开通。"),
+    )
+    consent_at = models.DateTimeField(_("同意开通时间"))
+    opened_at = models.DateTimeField(_("开通时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("医保钱包")
+        verbose_name_plural = _("医保钱包")
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.get_status_display()}"
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+class UsageRegionChange(models.Model):
+    """Every change of a wallet's 使用地, kept for ever (the first row is the opening)."""
+
+    wallet = models.ForeignKey(
+        Wallet, on_delete=models.PROTECT, related_name="usage_changes", verbose_name=_("钱包")
+    )
+    from_region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("原使用地"),
+    )
+    to_region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("新使用地")
+    )
+    changed_by = models.ForeignKey(
+        InsuredPerson, on_delete=models.PROTECT, related_name="+", verbose_name=_("操作人")
+    )
+    changed_at = models.DateTimeField(_("变更时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("使用地变更记录")
+        verbose_name_plural = _("使用地变更记录")
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_region_id or '-'} → {self.to_region_id}"
+
+
+class WalletTransfer(models.Model):
+    """A transfer from the sender's personal account to a family member's wallet.
+
+    AWAITING_CODE → SENT (money in the sender's holding account) → ACCEPTED (in the
+    recipient's wallet) or RETURNED (back to the sender); CANCELLED / EXPIRED before sending.
+    """
+
+    class Status(models.TextChoices):
+        AWAITING_CODE = "AWAITING_CODE", _("待验证")
+        SENT = "SENT", _("待接收")
+        ACCEPTED = "ACCEPTED", _("已接收")
+        RETURNED = "RETURNED", _("已退回")
+        CANCELLED = "CANCELLED", _("已取消")
+        EXPIRED = "EXPIRED", _("已失效")
+
+    sender = models.ForeignKey(
+        InsuredPerson, on_delete=models.PROTECT, related_name="+", verbose_name=_("转出人")
+    )
+    recipient = models.ForeignKey(
+        InsuredPerson, on_delete=models.PROTECT, related_name="+", verbose_name=_("接收人")
+    )
+    binding = models.ForeignKey(
+        FamilyBinding, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("绑定")
+    )
+    source = models.ForeignKey(
+        PersonalAccount, on_delete=models.PROTECT, related_name="+", verbose_name=_("转出账户")
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("转出人参保地"),
+        help_text=_("按此统筹区的钱包政策校验限额。"),
+    )
+    amount_fen = models.BigIntegerField(_("金额（分）"))
+    holding = models.ForeignKey(
+        LedgerAccount,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("在途账户"),
+        help_text=_("转出后、接收或退回前，款项所在的账务账户。"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=15, choices=Status.choices, default=Status.AWAITING_CODE
+    )
+    idempotency_key = models.CharField(_("幂等键"), max_length=120)
+    code_digest = models.CharField(_("验证码摘要"), max_length=100)
+    code_expires_at = models.DateTimeField(_("验证码过期时间"))
+    code_failures = models.PositiveSmallIntegerField(_("验证码错误次数"), default=0)
+    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("转出时间"), null=True, blank=True)
+    accept_deadline = models.DateTimeField(_("接收截止时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    finish_reason = models.CharField(_("结束原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("钱包转账")
+        verbose_name_plural = _("钱包转账")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_fen__gt=0), name="wallet_transfer_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(sender=models.F("recipient")),
+                name="wallet_transfer_two_persons",
+            ),
+            models.UniqueConstraint(
+                fields=["sender", "idempotency_key"], name="wallet_transfer_idempotency_key"
+            ),
+            # No new transfer while one of the sender's still waits for acceptance.
+            models.UniqueConstraint(
+                fields=["sender"],
+                condition=models.Q(status="SENT"),
+                name="wallet_transfer_one_awaiting_acceptance",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["sender", "status"], name="wallet_transfer_sender"),
+            models.Index(fields=["recipient", "status"], name="wallet_transfer_recipient"),
+            models.Index(fields=["status", "accept_deadline"], name="wallet_transfer_due"),
+            models.Index(fields=["status", "code_expires_at"], name="wallet_transfer_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.amount} {self.get_status_display()}"
+
+    @property
+    def amount(self):
+        return fen_to_yuan(self.amount_fen)
+
+    @property
+    def reference(self) -> str:
+        return f"wallet_transfer:{self.pk}"
+
+
+class WalletDailyUsage(models.Model):
+    """Transfers sent by one sender on one day (Asia/Shanghai), locked by every confirmation.
+
+    `max_transfers` is the region's limit copied in under the same lock, so the database
+    itself refuses a count above the limit, whatever the application checked before.
+    """
+
+    sender = models.ForeignKey(
+        InsuredPerson, on_delete=models.PROTECT, related_name="+", verbose_name=_("转出人")
+    )
+    day = models.DateField(_("日期"))
+    transfers = models.PositiveSmallIntegerField(_("已转出笔数"), default=0)
+    max_transfers = models.PositiveSmallIntegerField(_("当日上限"))
+    amount_fen = models.BigIntegerField(_("已转出金额（分）"), default=0)
+
+    class Meta:
+        verbose_name = _("每日转账用量")
+        verbose_name_plural = _("每日转账用量")
+        constraints = [
+            models.UniqueConstraint(fields=["sender", "day"], name="wallet_usage_once_per_day"),
+            models.CheckConstraint(
+                condition=models.Q(transfers__lte=models.F("max_transfers")),
+                name="wallet_usage_within_daily_limit",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_fen__gte=0), name="wallet_usage_amount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender_id} {self.day} {self.transfers}/{self.max_transfers}"
+
+
+class WalletPayment(models.Model):
+    """Wallet money spent: a resident premium or the self-paid part of a bill. Never cash."""
+
+    class Purpose(models.TextChoices):
+        RESIDENT_PREMIUM = "RESIDENT_PREMIUM", _("代缴居民医保费")
+        MEDICAL = "MEDICAL", _("定点医药机构个人自付")
+
+    wallet = models.ForeignKey(
+        Wallet, on_delete=models.PROTECT, related_name="payments", verbose_name=_("付款钱包")
+    )
+    beneficiary = models.ForeignKey(
+        InsuredPerson, on_delete=models.PROTECT, related_name="+", verbose_name=_("受益人")
+    )
+    purpose = models.CharField(_("用途"), max_length=20, choices=Purpose.choices)
+    amount_fen = models.BigIntegerField(_("金额（分）"))
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("统筹区")
+    )
+    year = models.PositiveSmallIntegerField(_("缴费年度"), null=True, blank=True)
+    institution_code = models.CharField(_("定点机构编码"), max_length=30, blank=True)
+    institution_name = models.CharField(_("定点机构名称"), max_length=100, blank=True)
+    bill_reference = models.CharField(_("结算单号"), max_length=60, blank=True)
+    idempotency_key = models.CharField(_("幂等键"), max_length=120, unique=True)
+    created_at = models.DateTimeField(_("支付时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("钱包支付")
+        verbose_name_plural = _("钱包支付")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_fen__gt=0), name="wallet_payment_amount_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["beneficiary", "year"],
+                condition=models.Q(purpose="RESIDENT_PREMIUM"),
+                name="wallet_premium_once_per_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.amount}"
+
+    @property
+    def amount(self):
+        return fen_to_yuan(self.amount_fen)
+
+
+class WalletEvent(models.Model):
+    """Audit row written by every state-changing wallet service: who, what, before, after."""
+
+    actor = models.ForeignKey(
+        InsuredPerson,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    actor_label = models.CharField(
+        _("操作来源"), max_length=60, blank=True, help_text=_("系统任务或对接机构。")
+    )
+    action = models.CharField(_("操作"), max_length=40)
+    object_type = models.CharField(_("对象类型"), max_length=30)
+    object_id = models.BigIntegerField(_("对象编号"))
+    before = models.CharField(_("变更前"), max_length=100, blank=True)
+    after = models.CharField(_("变更后"), max_length=100, blank=True)
+    detail = models.CharField(_("说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("钱包操作记录")
+        verbose_name_plural = _("钱包操作记录")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="wallet_event_object")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}#{self.object_id}"
+
+
+class OutboxMessage(models.Model):
+    """A message the default one-time-code sender stored instead of sending an SMS."""
+
+    person = models.ForeignKey(
+        InsuredPerson, on_delete=models.PROTECT, related_name="+", verbose_name=_("接收人")
+    )
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    body = models.CharField(_("内容"), max_length=300)
+    reference = models.CharField(_("业务参考"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("短信发件箱")
+        verbose_name_plural = _("短信发件箱")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{mask_national_id(self.person.national_id)} {self.created_at:%Y-%m-%d %H:%M}"

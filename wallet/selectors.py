@@ -1,0 +1,236 @@
+"""Reads for the wallet pages and API."""
+
+from django.db.models import Case, F, Q, QuerySet, Sum, When, Window
+from django.utils import timezone
+
+from accounts.models import InsuredPerson, Posting, Region, RegionPolicy
+from enrollment.models import Enrollment, EnrollmentStatus, Scheme
+
+from .models import (
+    FamilyBinding,
+    UsageRegionChange,
+    Wallet,
+    WalletPayment,
+    WalletTransfer,
+)
+
+Live = FamilyBinding.ACTIVE_STATUSES
+TransferStatus = WalletTransfer.Status
+
+
+# --- where a person is insured (参保地) ------------------------------------------------------
+
+
+def _insured_region_rank(enrollment: Enrollment) -> tuple:
+    """Active before suspended, employee/flexible before resident, most recently paid first."""
+    paid = enrollment.last_paid_at.timestamp() if enrollment.last_paid_at else 0.0
+    return (
+        enrollment.status != EnrollmentStatus.ACTIVE,
+        enrollment.scheme == Scheme.RESIDENT,
+        -paid,
+        enrollment.pk,
+    )
+
+
+def insured_regions(*, person_ids) -> dict[int, str | None]:
+    """Each person's 参保地: the region of their current enrollment, or None when none is live.
+
+    A stopped (停保) enrollment counts for nothing; a suspended one only while the person has
+    no active enrollment elsewhere (暂停 for verification is not leaving).
+    """
+    found: dict[int, list[Enrollment]] = {pk: [] for pk in person_ids}
+    rows = Enrollment.objects.filter(
+        person_id__in=list(found),
+        status__in=[EnrollmentStatus.ACTIVE, EnrollmentStatus.SUSPENDED],
+    ).only("pk", "person_id", "region_id", "scheme", "status", "last_paid_at")
+    for enrollment in rows:
+        found[enrollment.person_id].append(enrollment)
+    return {
+        pk: (min(rows, key=_insured_region_rank).region_id if rows else None)
+        for pk, rows in found.items()
+    }
+
+
+def insured_region(*, person: InsuredPerson) -> str | None:
+    return insured_regions(person_ids=[person.pk])[person.pk]
+
+
+def insured_region_row(*, person: InsuredPerson) -> Region | None:
+    code = insured_region(person=person)
+    return Region.objects.filter(pk=code).first() if code else None
+
+
+def resident_region(*, person: InsuredPerson) -> Region | None:
+    """The region of the person's resident-insurance (城乡居民医保) enrollment, if any."""
+    enrollment = (
+        Enrollment.objects.filter(
+            person=person,
+            scheme=Scheme.RESIDENT,
+            status__in=[EnrollmentStatus.ACTIVE, EnrollmentStatus.SUSPENDED],
+        )
+        .select_related("region")
+        .order_by("status", "-last_paid_at", "pk")
+        .first()
+    )
+    return enrollment.region if enrollment else None
+
+
+def region_policy(*, region: Region) -> RegionPolicy:
+    """The region's wallet policy; a region without a policy row gets the national defaults."""
+    try:
+        return region.policy
+    except RegionPolicy.DoesNotExist:
+        return RegionPolicy(region=region)
+
+
+def wallet_regions() -> QuerySet[Region]:
+    return Region.objects.filter(wallet_enabled=True).order_by("code")
+
+
+# --- family -------------------------------------------------------------------------------
+
+
+def family_bindings_for_person(*, person: InsuredPerson, live_only: bool = False):
+    """Bindings the person is a side of, both directions, with both persons loaded."""
+    queryset = FamilyBinding.objects.filter(Q(requester=person) | Q(member=person))
+    if live_only:
+        queryset = queryset.filter(status__in=Live)
+    return queryset.select_related("requester", "member", "requester__wallet", "member__wallet")
+
+
+def family_bindings_to_confirm(*, person: InsuredPerson) -> QuerySet[FamilyBinding]:
+    """Pending bindings this person may confirm: as the member, or as a minor member's guardian."""
+    today = timezone.localdate()
+    adult_born_before = (
+        today.replace(year=today.year - 18)
+        if not (today.month == 2 and today.day == 29)
+        else today.replace(year=today.year - 18, day=28)
+    )
+    wards = Q(member_id__in=guarded_person_ids(person=person, role="requester")) | Q(
+        member_id__in=guarded_person_ids(person=person, role="member")
+    )
+    return (
+        FamilyBinding.objects.filter(status=FamilyBinding.Status.PENDING)
+        .filter(Q(member=person) | (wards & Q(member__birth_date__gt=adult_born_before)))
+        .exclude(requester=person)
+        .select_related("requester", "member")
+    )
+
+
+def guarded_person_ids(*, person: InsuredPerson, role: str) -> QuerySet:
+    """Persons this person is a confirmed parent of, by bindings where they are `role`."""
+    confirmed = FamilyBinding.objects.filter(status=FamilyBinding.Status.CONFIRMED)
+    if role == "requester":
+        return confirmed.filter(requester=person, relation="CHILD").values("member_id")
+    return confirmed.filter(member=person, relation="PARENT").values("requester_id")
+
+
+def family_binding_visible(*, person: InsuredPerson, binding_id: int) -> FamilyBinding | None:
+    """A binding the person is a side of, or guards the member of; None for anyone else."""
+    binding = (
+        FamilyBinding.objects.filter(pk=binding_id).select_related("requester", "member").first()
+    )
+    if binding is None:
+        return None
+    if person.pk in (binding.requester_id, binding.member_id):
+        return binding
+    if FamilyBinding.objects.filter(
+        Q(requester=person, member_id=binding.member_id, relation="CHILD")
+        | Q(member=person, requester_id=binding.member_id, relation="PARENT"),
+        status=FamilyBinding.Status.CONFIRMED,
+    ).exists():
+        return binding
+    return None
+
+
+def confirmed_binding_between(*, person: InsuredPerson, other_id: int) -> FamilyBinding | None:
+    return (
+        FamilyBinding.objects.filter(status=FamilyBinding.Status.CONFIRMED)
+        .filter(Q(requester=person, member_id=other_id) | Q(requester_id=other_id, member=person))
+        .first()
+    )
+
+
+def transfer_recipients(*, person: InsuredPerson) -> list[tuple[FamilyBinding, InsuredPerson]]:
+    """Confirmed family members whose wallet is open: who this person can send to."""
+    result = []
+    for binding in family_bindings_for_person(person=person).filter(
+        status=FamilyBinding.Status.CONFIRMED
+    ):
+        other = binding.other(person.pk)
+        wallet = getattr(other, "wallet", None)
+        if wallet is not None and wallet.status == Wallet.Status.OPEN:
+            result.append((binding, other))
+    return result
+
+
+# --- wallets --------------------------------------------------------------------------------
+
+
+def wallet_for_person(*, person: InsuredPerson) -> Wallet | None:
+    return (
+        Wallet.objects.filter(person=person)
+        .select_related("account", "insured_region", "usage_region", "person", "opened_by")
+        .first()
+    )
+
+
+def wallet_usage_history(*, wallet: Wallet) -> QuerySet[UsageRegionChange]:
+    return UsageRegionChange.objects.filter(wallet=wallet).select_related(
+        "from_region", "to_region", "changed_by"
+    )
+
+
+def wallet_history(*, wallet: Wallet) -> QuerySet[Posting]:
+    """Every posting of the wallet, newest first, each with the balance right after it."""
+    account_id = wallet.account_id
+    signed = Case(
+        When(to_account_id=account_id, then=F("amount_fen")),
+        default=-F("amount_fen"),
+    )
+    return (
+        Posting.objects.filter(Q(from_account_id=account_id) | Q(to_account_id=account_id))
+        .annotate(
+            signed_fen=signed,
+            running_fen=Window(Sum(signed), order_by=[F("created_at").asc(), F("pk").asc()]),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def wallet_payments(*, wallet: Wallet) -> QuerySet[WalletPayment]:
+    return WalletPayment.objects.filter(wallet=wallet).select_related("beneficiary", "region")
+
+
+# --- transfers ------------------------------------------------------------------------------
+
+
+def transfers_for_person(*, person: InsuredPerson) -> QuerySet[WalletTransfer]:
+    """The person's sent and received transfers; codes awaiting the sender only are theirs."""
+    return (
+        WalletTransfer.objects.filter(
+            Q(sender=person)
+            | Q(recipient=person, status__in=[s for s in TransferStatus if s not in _UNSENT])
+        )
+        .select_related("sender", "recipient")
+        .order_by("-created_at", "-pk")
+    )
+
+
+_UNSENT = (TransferStatus.AWAITING_CODE, TransferStatus.CANCELLED, TransferStatus.EXPIRED)
+
+
+def transfer_visible(*, person: InsuredPerson, transfer_id: int) -> WalletTransfer | None:
+    """The transfer if this person is its sender or (once sent) its recipient, else None."""
+    return transfers_for_person(person=person).filter(pk=transfer_id).first()
+
+
+def incoming_transfers(*, person: InsuredPerson) -> QuerySet[WalletTransfer]:
+    return transfers_for_person(person=person).filter(recipient=person, status=TransferStatus.SENT)
+
+
+def sent_transfers_today(*, person: InsuredPerson, day) -> int:
+    from .models import WalletDailyUsage
+
+    usage = WalletDailyUsage.objects.filter(sender=person, day=day).first()
+    return usage.transfers if usage else 0

@@ -1,0 +1,1 @@
+"""Writes for the wallet, by sub-domain: family, wallets, transfers, payments."""

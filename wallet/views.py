@@ -1,0 +1,311 @@
+"""Portal pages of the wallet: thin views over the same services and selectors as the API."""
+
+import uuid
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.errors import BusinessRuleViolation
+from accounts.models import InsuredPerson, User
+
+from . import selectors
+from .forms import CodeForm, FamilyBindingForm, TransferForm, UsageRegionForm, WalletOpenForm
+from .models import WalletTransfer
+from .services import family, transfers, wallets
+from .services.common import NotFound
+
+
+def person_required(view):
+    """Signed-in insured persons only; everyone else is refused (403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if user.kind != User.Kind.PERSON or not hasattr(user, "person"):
+            raise PermissionDenied
+        return view(request, user.person, *args, **kwargs)
+
+    return wrapper
+
+
+def _refused(request, exc: BusinessRuleViolation, *, to: str, **kwargs):
+    if isinstance(exc, NotFound):
+        raise Http404(exc.message)
+    if exc.status_code == 403:
+        raise PermissionDenied(exc.message)
+    messages.error(request, exc.message)
+    return redirect(to, **kwargs)
+
+
+def _limits(person: InsuredPerson, wallet) -> dict | None:
+    if wallet is None:
+        return None
+    policy = selectors.region_policy(region=wallet.insured_region)
+    used = selectors.sent_transfers_today(person=person, day=timezone.localdate())
+    return {
+        "policy": policy,
+        "used": used,
+        "left": max(policy.wallet_max_transfers_per_day - used, 0),
+        "quiet": transfers.quiet_hours(policy=policy, at=timezone.now()),
+    }
+
+
+@person_required
+@require_http_methods(["GET", "POST"])
+def wallet_home(request, person: InsuredPerson):
+    """The wallet: open it, or see balance, usage region and its history, incoming transfers."""
+    wallet = selectors.wallet_for_person(person=person)
+    open_form = WalletOpenForm(request.POST or None) if wallet is None else None
+    if open_form is not None and request.method == "POST" and open_form.is_valid():
+        try:
+            wallets.wallet_open(
+                by=person,
+                usage_region=open_form.cleaned_data["usage_region"],
+                consent=open_form.cleaned_data["consent"],
+            )
+        except BusinessRuleViolation as exc:
+            open_form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("医保钱包已开通。"))
+            return redirect("wallet:home")
+    context = {
+        "person": person,
+        "wallet": wallet,
+        "open_form": open_form,
+        "insured_region": None,
+        "limits": _limits(person, wallet),
+    }
+    if wallet is None:
+        context["insured_region"] = selectors.insured_region_row(person=person)
+    else:
+        context["usage_form"] = UsageRegionForm(initial={"usage_region": wallet.usage_region_id})
+        context["usage_history"] = selectors.wallet_usage_history(wallet=wallet)[:20]
+        context["incoming"] = selectors.incoming_transfers(person=person)
+    return render(request, "wallet/home.html", context)
+
+
+@person_required
+@require_POST
+def usage_region_change(request, person: InsuredPerson):
+    form = UsageRegionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择新的使用地。"))
+        return redirect("wallet:home")
+    try:
+        wallets.wallet_usage_region_change(
+            by=person, usage_region=form.cleaned_data["usage_region"]
+        )
+    except BusinessRuleViolation as exc:
+        return _refused(request, exc, to="wallet:home")
+    messages.success(request, _("使用地已变更。"))
+    return redirect("wallet:home")
+
+
+@person_required
+@require_http_methods(["GET", "POST"])
+def family_page(request, person: InsuredPerson):
+    """Family members on both sides, requests to confirm, and a form to bind a relative."""
+    form = FamilyBindingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            family.family_binding_request(requester=person, **form.cleaned_data)
+        except BusinessRuleViolation as exc:
+            form.add_error("national_id" if exc.field else None, exc.message)
+        else:
+            messages.success(request, _("绑定申请已提交，等待对方确认。"))
+            return redirect("wallet:family")
+    bindings = list(selectors.family_bindings_for_person(person=person))
+    rows = [
+        {
+            "binding": binding,
+            "other": binding.other(person.pk),
+            "relation": binding.relation_seen_by(person.pk),
+            "outgoing": binding.requester_id == person.pk,
+            "wallet": getattr(binding.other(person.pk), "wallet", None),
+            "wallet_region": binding.member_region_id
+            if binding.requester_id == person.pk
+            else binding.requester_region_id,
+        }
+        for binding in bindings
+    ]
+    context = {
+        "person": person,
+        "rows": rows,
+        "to_confirm": list(selectors.family_bindings_to_confirm(person=person)),
+        "form": form,
+        "has_wallet": selectors.wallet_for_person(person=person) is not None,
+        "regions": list(selectors.wallet_regions()),
+    }
+    return render(request, "wallet/family.html", context)
+
+
+@person_required
+@require_POST
+def family_confirm(request, person: InsuredPerson, pk: int):
+    try:
+        family.family_binding_confirm(binding_id=pk, by=person)
+    except BusinessRuleViolation as exc:
+        return _refused(request, exc, to="wallet:family")
+    messages.success(request, _("已确认绑定。"))
+    return redirect("wallet:family")
+
+
+@person_required
+@require_POST
+def family_end(request, person: InsuredPerson, pk: int):
+    try:
+        family.family_binding_end(binding_id=pk, by=person)
+    except BusinessRuleViolation as exc:
+        return _refused(request, exc, to="wallet:family")
+    messages.success(request, _("已解除绑定。"))
+    return redirect("wallet:family")
+
+
+@person_required
+@require_POST
+def family_open_wallet(request, person: InsuredPerson, pk: int):
+    """代开通: open a confirmed family member's wallet."""
+    binding = selectors.family_binding_visible(person=person, binding_id=pk)
+    if binding is None or person.pk not in (binding.requester_id, binding.member_id):
+        raise Http404
+    form = UsageRegionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择使用地。"))
+        return redirect("wallet:family")
+    try:
+        wallets.wallet_open(
+            by=person,
+            for_person=binding.other(person.pk),
+            usage_region=form.cleaned_data["usage_region"],
+        )
+    except BusinessRuleViolation as exc:
+        return _refused(request, exc, to="wallet:family")
+    messages.success(
+        request, _("已为%(name)s开通医保钱包。") % {"name": binding.other(person.pk).name}
+    )
+    return redirect("wallet:family")
+
+
+@person_required
+@require_http_methods(["GET", "POST"])
+def transfer_new(request, person: InsuredPerson):
+    """Step 1: recipient and amount; a one-time code goes to the sender."""
+    wallet = selectors.wallet_for_person(person=person)
+    recipients = [
+        (binding.relation_seen_by(person.pk), other)
+        for binding, other in selectors.transfer_recipients(person=person)
+    ]
+    data = request.POST or None
+    form = TransferForm(data, recipients=recipients, initial={"idempotency_key": uuid.uuid4().hex})
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer = transfers.wallet_transfer_create(
+                sender=person,
+                to_national_id=form.cleaned_data["to_national_id"],
+                amount=form.cleaned_data["amount"],
+                idempotency_key=form.cleaned_data["idempotency_key"],
+            )
+        except BusinessRuleViolation as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            if transfer.status == WalletTransfer.Status.AWAITING_CODE:
+                messages.info(request, _("验证码已发送到您的手机，请输入验证码完成转账。"))
+                return redirect("wallet:transfer_code", pk=transfer.pk)
+            return redirect("wallet:transfers")
+    if request.method == "POST":
+        # A new key for the corrected form; the same key only for an exact resubmission.
+        form.data = form.data.copy()
+        form.data["idempotency_key"] = uuid.uuid4().hex
+    context = {
+        "wallet": wallet,
+        "form": form,
+        "has_recipients": bool(recipients),
+        "limits": _limits(person, wallet),
+    }
+    return render(request, "wallet/transfer_new.html", context)
+
+
+@person_required
+@require_http_methods(["GET", "POST"])
+def transfer_code(request, person: InsuredPerson, pk: int):
+    """Step 2: the sender enters the one-time code; the money leaves into holding."""
+    transfer = selectors.transfer_visible(person=person, transfer_id=pk)
+    if transfer is None or transfer.sender_id != person.pk:
+        raise Http404
+    if transfer.status != WalletTransfer.Status.AWAITING_CODE:
+        return redirect("wallet:transfers")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfers.wallet_transfer_confirm(
+                transfer_id=pk, sender=person, code=form.cleaned_data["code"]
+            )
+        except BusinessRuleViolation as exc:
+            if exc.status_code == 400:
+                form.add_error("code", exc.message)
+            else:
+                return _refused(request, exc, to="wallet:transfers")
+        else:
+            messages.success(
+                request,
+                _("已转出 %(amount)s 元，等待%(name)s接收。")
+                % {"amount": transfer.amount, "name": transfer.recipient.name},
+            )
+            return redirect("wallet:transfers")
+    return render(request, "wallet/transfer_code.html", {"transfer": transfer, "form": form})
+
+
+@person_required
+@require_POST
+def transfer_cancel(request, person: InsuredPerson, pk: int):
+    try:
+        transfers.wallet_transfer_cancel(transfer_id=pk, sender=person)
+    except BusinessRuleViolation as exc:
+        return _refused(request, exc, to="wallet:transfers")
+    messages.success(request, _("转账已取消。"))
+    return redirect("wallet:transfers")
+
+
+@person_required
+@require_POST
+def transfer_accept(request, person: InsuredPerson, pk: int):
+    try:
+        transfer = transfers.wallet_transfer_accept(transfer_id=pk, recipient=person)
+    except BusinessRuleViolation as exc:
+        return _refused(request, exc, to="wallet:transfers")
+    messages.success(
+        request, _("已接收 %(amount)s 元，已存入您的医保钱包。") % {"amount": transfer.amount}
+    )
+    return redirect("wallet:transfers")
+
+
+@person_required
+def transfer_list(request, person: InsuredPerson):
+    """Incoming transfers to accept, then every transfer sent or received."""
+    rows = list(selectors.transfers_for_person(person=person)[:200])
+    context = {
+        "person": person,
+        "incoming": [t for t in rows if t.recipient_id == person.pk and t.status == "SENT"],
+        "transfers": rows,
+    }
+    return render(request, "wallet/transfers.html", context)
+
+
+@person_required
+def history(request, person: InsuredPerson):
+    """Every posting of the wallet with the running balance after it."""
+    wallet = selectors.wallet_for_person(person=person)
+    if wallet is None:
+        messages.info(request, _("您尚未开通医保钱包。"))
+        return redirect("wallet:home")
+    page = Paginator(selectors.wallet_history(wallet=wallet), 50).get_page(request.GET.get("page"))
+    return render(request, "wallet/history.html", {"wallet": wallet, "page": page})
