@@ -25,6 +25,7 @@ from accounts.services.credits import monthly_credit_run
 from accounts.services.periods import accounting_period_assess, accounting_period_open
 from accounts.services.personal_accounts import personal_account_open
 from enrollment.models import Enrollment, EnrollmentStatus, Scheme
+from enrollment.services.personal_accounts import personal_accounts_freeze_sync
 
 DEMO_PASSWORD = "Demo@2026"
 STAFF_GROUP = "经办人员"
@@ -52,6 +53,14 @@ STAFF_GROUP_PERMISSIONS = {
         "add_enrollment",
         "view_duplicatecase",
         "change_duplicatecase",
+        "view_resolutionrun",
+        "view_emergencyrestore",
+        "add_emergencyrestore",
+    ],
+    "wallet": [
+        "view_wallet",
+        "view_familybinding",
+        "view_wallettransfer",
     ],
 }
 DEMO_ID_PREFIX = "610102"  # 西安市新城区
@@ -327,6 +336,8 @@ def _demo_accounts_seed() -> None:
     if created:
         for region in sorted(regions, key=lambda r: r.code):
             monthly_credit_run(region_code=region.code, triggered_by="seed_demo")
+    # Employees who moved to resident insurance: their accounts are frozen (封存), as the feed does.
+    personal_accounts_freeze_sync(person_ids=list(persons.values_list("pk", flat=True)))
 
 
 def _staff_group_sync() -> Group:
@@ -486,9 +497,11 @@ def _synthetic_copy(indexes: range, employer_ids: list[int]) -> None:
             "record_id",
             "status",
             "status_reason",
+            "reported_name",
+            "resolution_exempt",
             "updated_at",
         ]
-        rest = (_SYNTHETIC_REGION, "", EnrollmentStatus.ACTIVE.value, "", now)
+        rest = (_SYNTHETIC_REGION, "", EnrollmentStatus.ACTIVE.value, "", "", False, now)
         with copy_cursor.copy(_copy_statement(Enrollment, enrollment_columns)) as copy:
             for offset, index in enumerate(indexes):
                 row = _synthetic_enrollment(index, employer_ids)

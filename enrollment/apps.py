@@ -14,3 +14,4 @@ class EnrollmentConfig(AppConfig):
 
         auditlog.register(models.Enrollment)
         auditlog.register(models.DuplicateCase)
+        auditlog.register(models.EmergencyRestore)

@@ -15,6 +15,10 @@ class EnrollmentStatus(models.TextChoices):
     ACTIVE = "ACTIVE", _("正常参保")
     SUSPENDED = "SUSPENDED", _("暂停")
     STOPPED = "STOPPED", _("停保")
+    MERGED = "MERGED", _("已合并")
+
+
+EMPLOYEE_SCHEMES = (Scheme.EMPLOYEE, Scheme.FLEXIBLE)
 
 
 class Enrollment(models.Model):
@@ -25,6 +29,7 @@ class Enrollment(models.Model):
         on_delete=models.PROTECT,
         related_name="enrollments",
         verbose_name=_("参保人"),
+        db_index=False,  # the unique (person, region, scheme, record_id) index leads with it
     )
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("统筹区")
@@ -54,6 +59,26 @@ class Enrollment(models.Model):
     status_reason = models.CharField(_("状态原因"), max_length=200, blank=True)
     registered_at = models.DateTimeField(_("入库时间"))
     last_paid_at = models.DateTimeField(_("最近缴费时间"), null=True, blank=True)
+    reported_name = models.CharField(
+        _("来源姓名"),
+        max_length=50,
+        blank=True,
+        help_text=_("来源系统（报送或原系统记录）中的姓名与参保人姓名不一致时记录于此，待核实。"),
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_records",
+        verbose_name=_("合并至"),
+        db_index=False,
+    )
+    resolution_exempt = models.BooleanField(
+        _("不参与自动去重"),
+        default=False,
+        help_text=_("经办人员撤销处理或紧急恢复后，自动去重不再暂停或合并此登记。"),
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -70,14 +95,62 @@ class Enrollment(models.Model):
                 name="enrollment_employee_has_employer",
             ),
         ]
-        indexes = [models.Index(fields=["status", "person"], name="enrollment_status_person")]
+        indexes = [
+            models.Index(
+                fields=["person"],
+                condition=~models.Q(reported_name=""),
+                name="enrollment_reported_name",
+            ),
+            # Duplicate detection: who has more than one ACTIVE record left to resolve.
+            models.Index(
+                fields=["person"],
+                condition=models.Q(status="ACTIVE", resolution_exempt=False),
+                name="enrollment_active_to_resolve",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.person} {self.region_id} {self.get_scheme_display()}"
+        label = f"{self.person} {self.region_id} {self.get_scheme_display()}"
+        return f"{label} {self.record_id}" if self.record_id else label
+
+
+class ResolutionRun(models.Model):
+    """One run of duplicate resolution (nightly, on demand, from the command or the admin)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "RUNNING", _("运行中")
+        SUCCEEDED = "SUCCEEDED", _("已完成")
+        FAILED = "FAILED", _("失败")
+
+    triggered_by = models.CharField(_("触发方式"), max_length=100, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
+    counts = models.JSONField(_("按规则统计"), default=dict, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("重复参保处理任务")
+        verbose_name_plural = _("重复参保处理任务")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.get_status_display()}"
+
+    @property
+    def duration(self):
+        return (self.finished_at - self.started_at) if self.finished_at else None
 
 
 class DuplicateCase(models.Model):
-    """重复参保 case: one decision about one person's enrollments, revertible by staff."""
+    """重复参保 case: one decision about one person's enrollments, revertible by staff.
+
+    A case belongs to the region whose records it suspended or merged: that region's staff
+    see it and may revert it. `changes` keeps each touched record's state before the decision,
+    so a revert restores exactly what was there.
+    """
 
     class Rule(models.TextChoices):
         EMPLOYEE_OVER_RESIDENT = "EMPLOYEE_OVER_RESIDENT", _("职工优先于居民")
@@ -91,11 +164,17 @@ class DuplicateCase(models.Model):
         DECIDED = "DECIDED", _("已处理")
         REVERTED = "REVERTED", _("已撤销")
 
+    class AccountsStatus(models.TextChoices):
+        NONE = "", _("无需合并账户")
+        PENDING = "PENDING", _("账户待合并")
+        DONE = "DONE", _("账户已合并")
+
     person = models.ForeignKey(
         InsuredPerson,
         on_delete=models.PROTECT,
         related_name="duplicate_cases",
         verbose_name=_("参保人"),
+        db_index=False,  # case_person_rule_status leads with it
     )
     region = models.ForeignKey(
         Region,
@@ -114,11 +193,17 @@ class DuplicateCase(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("保留的登记"),
+        db_index=False,
     )
     suspended = models.ManyToManyField(
-        Enrollment, blank=True, related_name="suspending_cases", verbose_name=_("暂停的登记")
+        Enrollment,
+        blank=True,
+        through="CaseEnrollment",
+        related_name="suspending_cases",
+        verbose_name=_("暂停或合并的登记"),
     )
     reported_name = models.CharField(_("报送姓名"), max_length=50, blank=True)
+    confirmed_name = models.CharField(_("核实后的姓名"), max_length=50, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -126,14 +211,135 @@ class DuplicateCase(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("处理人"),
+        db_index=False,
     )
     decided_by_system = models.CharField(_("处理来源"), max_length=50, blank=True)
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    run = models.ForeignKey(
+        ResolutionRun,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("处理任务"),
+    )
+    accounts_status = models.CharField(
+        _("个人账户合并"),
+        max_length=10,
+        choices=AccountsStatus.choices,
+        blank=True,
+        default=AccountsStatus.NONE,
+    )
+    account_merges = models.JSONField(
+        _("账户合并明细"),
+        default=list,
+        blank=True,
+        help_text=_("每次账户合并：来源与目标账户、转移金额（分）、随迁的缴费记录。"),
+    )
+    reverted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("撤销人"),
+        db_index=False,
+    )
+    reverted_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("重复参保处理")
         verbose_name_plural = _("重复参保处理")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["person", "rule", "status"], name="case_person_rule_status"),
+            models.Index(
+                fields=["accounts_status"],
+                condition=models.Q(accounts_status="PENDING"),
+                name="case_accounts_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_rule_display()} {self.person}"
+
+
+class CaseEnrollment(models.Model):
+    """One record a case suspended or merged, with its state before: what a revert restores."""
+
+    class Action(models.TextChoices):
+        SUSPENDED = "SUSPENDED", _("暂停")
+        MERGED = "MERGED", _("合并")
+
+    case = models.ForeignKey(
+        DuplicateCase,
+        on_delete=models.CASCADE,
+        related_name="changes",
+        verbose_name=_("案件"),
+        db_index=False,  # the unique (case, enrollment) index leads with it
+    )
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.PROTECT, related_name="case_changes", verbose_name=_("登记")
+    )
+    action = models.CharField(_("处理"), max_length=10, choices=Action.choices)
+    status_before = models.CharField(
+        _("处理前状态"), max_length=10, choices=EnrollmentStatus.choices
+    )
+    status_reason_before = models.CharField(_("处理前状态原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("案件涉及的登记")
+        verbose_name_plural = _("案件涉及的登记")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "enrollment"], name="case_enrollment_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.enrollment}"
+
+
+def _evidence_storage():
+    from .uploads import private_storage
+
+    return private_storage
+
+
+class EmergencyRestore(models.Model):
+    """急需就医: staff restored a suspended enrollment at once, with a reason and evidence."""
+
+    enrollment = models.ForeignKey(
+        Enrollment,
+        on_delete=models.PROTECT,
+        related_name="emergency_restores",
+        verbose_name=_("参保登记"),
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("统筹区")
+    )
+    reason = models.TextField(_("恢复原因"))
+    evidence = models.FileField(
+        _("证明材料"), storage=_evidence_storage, upload_to="enrollment/evidence/%Y/%m/"
+    )
+    evidence_name = models.CharField(_("原文件名"), max_length=200)
+    evidence_type = models.CharField(_("文件类型"), max_length=50)
+    evidence_size = models.PositiveIntegerField(_("文件大小（字节）"))
+    status_before = models.CharField(
+        _("恢复前状态"), max_length=10, choices=EnrollmentStatus.choices
+    )
+    status_reason_before = models.CharField(_("恢复前状态原因"), max_length=200, blank=True)
+    restored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("经办人"),
+    )
+    restored_at = models.DateTimeField(_("恢复时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("急需就医紧急恢复")
+        verbose_name_plural = _("急需就医紧急恢复")
+        ordering = ["-restored_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment} {self.restored_at:%Y-%m-%d}"

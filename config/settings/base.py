@@ -189,6 +189,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
         "kwargs": {"triggered_by": "beat"},
     },
+    "account-freezing-nightly": {
+        "task": "enrollment.sync_account_freezing",
+        "schedule": crontab(hour=3, minute=0),
+    },
     # Wallet transfers not accepted by 06:00 the next day go back (every 15 minutes, so a
     # region's own deadline is met too); unconfirmed ones expire; stale family bindings end.
     "wallet-return-unaccepted": {

@@ -1,10 +1,12 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.fields import DateOrDateTimeField, RegionField
 from accounts.identity import birth_date_from_national_id, validate_national_id
 from accounts.models import Employer
-from enrollment.models import EnrollmentStatus, Scheme
+from enrollment.explanations import enrollment_explanation
+from enrollment.models import DuplicateCase, EnrollmentStatus, Scheme
 
 
 class FeedEnrollmentSerializer(serializers.Serializer):
@@ -101,7 +103,16 @@ class PersonFeedResultSerializer(serializers.Serializer):
     verification_cases = serializers.IntegerField()
 
 
+class ExplanationSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="suspended, merged, restored, frozen or empty")
+    reason = serializers.CharField()
+    advice = serializers.CharField()
+    emergency = serializers.CharField()
+
+
 class MyEnrollmentSerializer(serializers.Serializer):
+    """An enrollment as its person reads it: status, and when not plain, why and what to do."""
+
     region = serializers.CharField(source="region_id")
     region_name = serializers.CharField(source="region.name")
     scheme = serializers.CharField()
@@ -112,6 +123,12 @@ class MyEnrollmentSerializer(serializers.Serializer):
     employer = serializers.CharField(source="employer.name", default=None)
     registered_at = serializers.DateTimeField()
     last_paid_at = serializers.DateTimeField(allow_null=True)
+    record_id = serializers.CharField()
+    explanation = serializers.SerializerMethodField()
+
+    @extend_schema_field(ExplanationSerializer)
+    def get_explanation(self, enrollment) -> dict:
+        return ExplanationSerializer(enrollment_explanation(enrollment)).data
 
 
 class MeSerializer(serializers.Serializer):
@@ -120,3 +137,32 @@ class MeSerializer(serializers.Serializer):
     phone = serializers.CharField()
     retired = serializers.BooleanField()
     enrollments = MyEnrollmentSerializer(many=True)
+
+
+class VerificationCaseSerializer(serializers.ModelSerializer):
+    """A name check (核实) an employer sees: the ID masked, both names, the region."""
+
+    national_id = serializers.CharField(source="person.masked_national_id")
+    name = serializers.CharField(source="person.name")
+    region_name = serializers.CharField(source="region.name", default=None)
+    status_display = serializers.CharField(source="get_status_display")
+
+    class Meta:
+        model = DuplicateCase
+        fields = [
+            "id",
+            "national_id",
+            "name",
+            "reported_name",
+            "region",
+            "region_name",
+            "status",
+            "status_display",
+            "confirmed_name",
+            "created_at",
+            "decided_at",
+        ]
+
+
+class NameConfirmSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50, help_text="核实后的正确姓名")

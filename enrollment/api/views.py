@@ -1,13 +1,23 @@
 from dataclasses import asdict
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
+from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsFeedService, IsInsuredPerson
+from accounts.permissions import IsEmployerUser, IsFeedService, IsInsuredPerson
 from enrollment import selectors, services
+from enrollment.models import DuplicateCase
+from enrollment.services import cases
 
-from .serializers import MeSerializer, PersonFeedResultSerializer, PersonFeedSerializer
+from .serializers import (
+    MeSerializer,
+    NameConfirmSerializer,
+    PersonFeedResultSerializer,
+    PersonFeedSerializer,
+    VerificationCaseSerializer,
+)
 
 
 class PersonFeedView(APIView):
@@ -36,3 +46,33 @@ class MeView(APIView):
     def get(self, request):
         person = selectors.person_with_enrollments(person_id=request.user.person.pk)
         return Response(MeSerializer(person).data)
+
+
+class EmployerVerificationCaseListView(ListAPIView):
+    """Name checks (核实) about the employer's employees: open ones first to confirm."""
+
+    permission_classes = [IsEmployerUser]
+    serializer_class = VerificationCaseSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return DuplicateCase.objects.none()
+        return selectors.verification_cases_for_employer(employer=self.request.user.employer)
+
+
+class EmployerVerificationCaseConfirmView(APIView):
+    """The employer confirms the right name; the employee's records are restored."""
+
+    permission_classes = [IsEmployerUser]
+
+    @extend_schema(request=NameConfirmSerializer, responses={200: VerificationCaseSerializer})
+    def post(self, request, pk: int):
+        case = get_object_or_404(
+            selectors.verification_cases_for_employer(employer=request.user.employer), pk=pk
+        )
+        serializer = NameConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        case = cases.name_mismatch_confirm(
+            case=case, name=serializer.validated_data["name"], by=request.user
+        )
+        return Response(VerificationCaseSerializer(case).data)

@@ -1,4 +1,9 @@
-"""Writes for enrollment: the person feed (upsert persons and their enrollments)."""
+"""The person feed: upsert persons and their enrollments, then let the rules follow.
+
+A known national ID with a different name is never renamed: its records keep the reported
+name and are suspended for verification (rule 5). New employee/flexible records get their
+personal account; a move to resident insurance freezes (封存) it, a return unfreezes it.
+"""
 
 from dataclasses import dataclass, field
 
@@ -8,10 +13,14 @@ from django.utils import timezone
 from accounts.identity import birth_date_from_national_id
 from accounts.models import InsuredPerson
 
-from .models import DuplicateCase, Enrollment, EnrollmentStatus
+from ..models import Enrollment, EnrollmentStatus
+from .duplicates import name_mismatches_suspend
+from .personal_accounts import personal_accounts_freeze_sync, personal_accounts_open_for
 
 PERSON_FIELDS = ("phone", "birth_date", "retired", "pension")
-ENROLLMENT_FIELDS = ("employer", "status", "registered_at", "last_paid_at")
+ENROLLMENT_FIELDS = ("employer", "status", "registered_at", "last_paid_at", "reported_name")
+# Our decisions stand while the source still reports the record ACTIVE; a STOPPED report wins.
+_OURS = (EnrollmentStatus.SUSPENDED, EnrollmentStatus.MERGED)
 
 
 @dataclass
@@ -25,9 +34,10 @@ class PersonFeedResult:
 
 
 def _feed_status(current: str | None, reported: str) -> str:
-    """The source reports ACTIVE or STOPPED; our own suspension (暂停) stands until staff lift it."""
-    if current == EnrollmentStatus.SUSPENDED and reported == EnrollmentStatus.ACTIVE:
-        return EnrollmentStatus.SUSPENDED
+    """The source reports ACTIVE or STOPPED; our suspension (暂停) or merge stands until staff
+    lift it."""
+    if current in _OURS and reported == EnrollmentStatus.ACTIVE:
+        return current
     return reported
 
 
@@ -66,11 +76,12 @@ def _upsert_persons(rows: list[dict], result: PersonFeedResult, now) -> dict[str
     return persons
 
 
-def _upsert_enrollments(rows, persons, result: PersonFeedResult, now) -> None:
+def _upsert_enrollments(rows, persons, result: PersonFeedResult, now) -> list[Enrollment]:
     existing = {
         (e.person_id, e.region_id, e.scheme, e.record_id): e
         for e in Enrollment.objects.select_for_update().filter(person__in=persons.values())
     }
+    mismatched = set(result.mismatched_national_ids)
     to_create, to_update = [], []
     for row in rows:
         person = persons[row["national_id"]]
@@ -80,6 +91,8 @@ def _upsert_enrollments(rows, persons, result: PersonFeedResult, now) -> None:
                 "employer": item.get("employer"),
                 "registered_at": item["registered_at"],
                 "last_paid_at": item.get("last_paid_at"),
+                # The name this source holds, kept until verified (核实).
+                "reported_name": row["name"] if row["national_id"] in mismatched else "",
             }
             enrollment = existing.get(key)
             if enrollment is None:
@@ -103,44 +116,7 @@ def _upsert_enrollments(rows, persons, result: PersonFeedResult, now) -> None:
     Enrollment.objects.bulk_create(to_create, batch_size=1000)
     Enrollment.objects.bulk_update(to_update, [*ENROLLMENT_FIELDS, "updated_at"], batch_size=1000)
     result.enrollments_created, result.enrollments_updated = len(to_create), len(to_update)
-
-
-def _open_name_mismatch_cases(rows, persons, result: PersonFeedResult, source: str) -> None:
-    """Same ID, different name: never rename; suspend there and ask for verification (核实)."""
-    mismatched = set(result.mismatched_national_ids)
-    for row in rows:
-        if row["national_id"] not in mismatched:
-            continue
-        person = persons[row["national_id"]]
-        for region in {item["region"] for item in row["enrollments"]}:
-            if DuplicateCase.objects.filter(
-                person=person,
-                region=region,
-                rule=DuplicateCase.Rule.NAME_MISMATCH,
-                status=DuplicateCase.Status.OPEN,
-                reported_name=row["name"],
-            ).exists():
-                continue
-            enrollments = list(
-                Enrollment.objects.filter(
-                    person=person, region=region, status=EnrollmentStatus.ACTIVE
-                )
-            )
-            Enrollment.objects.filter(pk__in=[e.pk for e in enrollments]).update(
-                status=EnrollmentStatus.SUSPENDED,
-                status_reason=DuplicateCase.Rule.NAME_MISMATCH.label,
-                updated_at=timezone.now(),
-            )
-            case = DuplicateCase.objects.create(
-                person=person,
-                region=region,
-                rule=DuplicateCase.Rule.NAME_MISMATCH,
-                status=DuplicateCase.Status.OPEN,
-                reported_name=row["name"],
-                decided_by_system=source,
-            )
-            case.suspended.set(enrollments)
-            result.verification_cases += 1
+    return to_create
 
 
 @transaction.atomic
@@ -152,6 +128,11 @@ def persons_feed_apply(*, rows: list[dict], source: str) -> PersonFeedResult:
     result = PersonFeedResult()
     now = timezone.now()
     persons = _upsert_persons(rows, result, now)
-    _upsert_enrollments(rows, persons, result, now)
-    _open_name_mismatch_cases(rows, persons, result, source)
+    created = _upsert_enrollments(rows, persons, result, now)
+    mismatched = [persons[national_id].pk for national_id in result.mismatched_national_ids]
+    result.verification_cases, _suspended = name_mismatches_suspend(
+        person_ids=mismatched, source=source
+    )
+    personal_accounts_open_for(enrollments=created)
+    personal_accounts_freeze_sync(person_ids=[person.pk for person in persons.values()])
     return result

@@ -1,0 +1,211 @@
+"""Decisions people take on duplicate cases: staff revert one, an employer or staff confirm a
+name. Each is checked first (who may, in what state) and audited (django-auditlog: who, when,
+before and after of every record changed).
+"""
+
+from auditlog.context import set_actor
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.errors import BusinessRuleViolation
+from accounts.models import Contribution, InsuredPerson, PersonalAccount, User
+from accounts.services.ledger import InsufficientBalance, ledger_accounts_lock, posting_create
+from accounts.services.periods import accounting_period_require_open
+
+from ..models import CaseEnrollment, DuplicateCase, Enrollment, EnrollmentStatus, Scheme
+
+Status = DuplicateCase.Status
+_DONE_STATE = {
+    CaseEnrollment.Action.SUSPENDED: EnrollmentStatus.SUSPENDED,
+    CaseEnrollment.Action.MERGED: EnrollmentStatus.MERGED,
+}
+
+
+def staff_may_act_on_region(*, user: User, region_id: str | None) -> bool:
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    return region_id is not None and user.regions.filter(pk=region_id).exists()
+
+
+def case_check_staff(*, user: User, case: DuplicateCase) -> None:
+    """Only staff of the case's region (or a superuser) act on it."""
+    if not staff_may_act_on_region(user=user, region_id=case.region_id):
+        raise BusinessRuleViolation(_("只有本统筹区的经办人员可以办理此案件。"), status_code=403)
+
+
+def case_check_revert(*, user: User, case: DuplicateCase) -> None:
+    case_check_staff(user=user, case=case)
+    if case.rule == DuplicateCase.Rule.NAME_MISMATCH:
+        raise BusinessRuleViolation(
+            _("姓名不一致的案件通过“确认姓名”办理，不能撤销。"), status_code=409
+        )
+    if case.status != Status.DECIDED:
+        raise BusinessRuleViolation(
+            _("只有“已处理”的案件可以撤销，此案件为“%(status)s”。")
+            % {"status": case.get_status_display()}
+        )
+
+
+@transaction.atomic
+def duplicate_case_revert(*, case: DuplicateCase, by: User) -> DuplicateCase:
+    """Put back exactly what the decision changed: statuses, reasons, merged accounts.
+
+    Records are then left out of automatic resolution (staff decided). A record someone else
+    changed since (e.g. the source stopped it) makes the revert refuse, saying which.
+    """
+    case = DuplicateCase.objects.select_for_update().get(pk=case.pk)
+    case_check_revert(user=by, case=case)
+    changes = list(case.changes.all())
+    ids = [change.enrollment_id for change in changes] + [case.kept_id]
+    records = {
+        e.pk: e
+        for e in Enrollment.objects.select_for_update()
+        .filter(pk__in=[i for i in ids if i])
+        .order_by("pk")
+    }
+    to_restore = []
+    for change in changes:
+        record = records[change.enrollment_id]
+        if record.status == _DONE_STATE[change.action]:
+            to_restore.append((record, change))
+        elif record.status != change.status_before:
+            raise BusinessRuleViolation(
+                _("登记 %(record)s 处理后已变为“%(status)s”，不能按原样撤销。")
+                % {"record": record, "status": record.get_status_display()}
+            )
+    with set_actor(by):
+        if case.accounts_status == DuplicateCase.AccountsStatus.DONE:
+            _accounts_unmerge(case)
+        elif case.accounts_status == DuplicateCase.AccountsStatus.PENDING:
+            case.accounts_status = DuplicateCase.AccountsStatus.NONE
+        for record, change in to_restore:
+            record.status, record.status_reason = change.status_before, change.status_reason_before
+            record.merged_into = None
+        for record in records.values():
+            record.resolution_exempt = True
+            record.save(
+                update_fields=[
+                    "status",
+                    "status_reason",
+                    "merged_into",
+                    "resolution_exempt",
+                    "updated_at",
+                ]
+            )
+        case.status, case.reverted_by, case.reverted_at = Status.REVERTED, by, timezone.now()
+        case.save(update_fields=["status", "reverted_by", "reverted_at", "accounts_status"])
+    return case
+
+
+def _accounts_unmerge(case: DuplicateCase) -> None:
+    """Money and contributions go back to the merged-away accounts, through new postings.
+
+    (This belongs next to personal_account_merge in accounts; it is here until it moves.)
+    """
+    accounting_period_require_open(region_code=case.region_id)
+    for detail in reversed(case.account_merges):
+        source = PersonalAccount.objects.get(pk=detail["source"])
+        target = PersonalAccount.objects.get(pk=detail["target"])
+        locked = ledger_accounts_lock(
+            [source.current_id, source.carried_id, target.current_id, target.carried_id]
+        )
+        parts = (
+            (target.current_id, source.current_id, detail["current_fen"]),
+            (target.carried_id, source.carried_id, detail["carried_fen"]),
+        )
+        for from_id, to_id, amount in parts:
+            if not amount:
+                continue
+            try:
+                posting_create(
+                    from_account=locked[from_id],
+                    to_account=locked[to_id],
+                    amount_fen=amount,
+                    kind="ACCOUNT_UNMERGE",
+                    idempotency_key=f"unmerge:{case.pk}:{source.pk}:{locked[to_id].kind}",
+                    reference=f"duplicate_case:{case.pk}",
+                )
+            except InsufficientBalance:
+                raise BusinessRuleViolation(
+                    _(
+                        "合并后的个人账户余额已变动（已支付、转出或结转），"
+                        "无法按原样退回被合并账户，不能撤销。"
+                    )
+                ) from None
+        Contribution.objects.filter(pk__in=detail["contributions"], account=target).update(
+            account=source
+        )
+        source.status, source.status_reason = (
+            detail["source_status"],
+            detail["source_status_reason"],
+        )
+        source.save(update_fields=["status", "status_reason", "updated_at"])
+
+
+def case_check_confirm(*, user: User, case: DuplicateCase) -> None:
+    """Employee records: their employer or staff confirm; residents: staff (the community
+    reports to them)."""
+    if case.rule != DuplicateCase.Rule.NAME_MISMATCH or case.status != Status.OPEN:
+        raise BusinessRuleViolation(_("此案件不是待核实的姓名不一致案件。"))
+    if staff_may_act_on_region(user=user, region_id=case.region_id):
+        return
+    employer = getattr(user, "employer", None) if user.kind == User.Kind.EMPLOYER else None
+    if (
+        employer is not None
+        and case.changes.filter(
+            enrollment__scheme=Scheme.EMPLOYEE, enrollment__employer=employer
+        ).exists()
+    ):
+        return
+    raise BusinessRuleViolation(
+        _("只有参保单位（职工）或本统筹区经办人员（居民）可以核实此案件。"), status_code=403
+    )
+
+
+@transaction.atomic
+def name_mismatch_confirm(*, case: DuplicateCase, name: str, by: User) -> DuplicateCase:
+    """核实: the right name is confirmed; the person carries it and the records are restored.
+
+    The reported name, once verified, no longer suspends anything in that region.
+    """
+    name = (name or "").strip()
+    if not name or len(name) > 50:
+        raise BusinessRuleViolation(
+            _("请填写核实后的姓名（不超过50个字符）。"), field="name", status_code=400
+        )
+    case = DuplicateCase.objects.select_for_update().get(pk=case.pk)
+    case_check_confirm(user=by, case=case)
+    person = InsuredPerson.objects.select_for_update().get(pk=case.person_id)
+    changes = {change.enrollment_id: change for change in case.changes.all()}
+    same_name = Q(reported_name=case.reported_name) & ~Q(reported_name="")
+    records = Enrollment.objects.select_for_update().filter(
+        Q(pk__in=list(changes)) | same_name, person=person, region_id=case.region_id
+    )
+    with set_actor(by):
+        if person.name != name:
+            person.name = name
+            person.save(update_fields=["name", "updated_at"])
+        for record in records.order_by("pk"):
+            change = changes.get(record.pk)
+            if change is not None and record.status == EnrollmentStatus.SUSPENDED:
+                record.status = change.status_before
+                record.status_reason = change.status_reason_before
+            record.reported_name = ""
+            record.save(update_fields=["status", "status_reason", "reported_name", "updated_at"])
+        case.status, case.confirmed_name = Status.DECIDED, name
+        case.decided_by, case.decided_at = by, timezone.now()
+        case.save(update_fields=["status", "confirmed_name", "decided_by", "decided_at"])
+    person_id = person.pk
+
+    def resolve_now():
+        from ..tasks import resolve_duplicates
+
+        resolve_duplicates.delay(person_ids=[person_id], triggered_by="name-confirmed")
+
+    # Restored records may be duplicates of each other: the rules apply to them right away.
+    transaction.on_commit(resolve_now)
+    return case

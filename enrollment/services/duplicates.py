@@ -1,0 +1,473 @@
+# ruff: noqa: S608 -- SQL composed of constant fragments; every value is a query parameter.
+"""Duplicate resolution (重复参保, 就高就新), set-based: a handful of SQL statements whatever the
+number of persons, the same on PostgreSQL and SQLite.
+
+A person with more than one ACTIVE enrollment is a duplicate. One run, in one transaction:
+
+0. Name check first (rule 5): an ACTIVE record whose source name (`reported_name`) differs
+   from the person's and has not been verified suspends all of the person's ACTIVE records in
+   that region and opens (or joins) a NAME_MISMATCH verification case. An unverified record
+   never takes part in the comparisons below: it must not cost someone else their enrollment.
+1. Employee or flexible + resident → keep the employee scheme, suspend the resident records
+   (EMPLOYEE_OVER_RESIDENT).
+2. Employee scheme held in several places → keep the most recently paid, suspend the others
+   (EMPLOYEE_NEWEST). A "place" is a region and scheme; on a tie of the last payment the
+   employee scheme beats flexible (就高), then the one registered first (先入库).
+3. Resident in several regions → keep the most recently paid; on a tie the one registered
+   first (先入库); suspend the others (RESIDENT_NEWEST).
+4. Several records left in the kept region and scheme (several 个人编号) with the same ID and
+   name → merged into the most recently paid one (tie: registered first), the others become
+   MERGED (SAME_REGION_MERGE). Their personal accounts follow once the decisions are
+   committed: pair by pair through `accounts.personal_account_merge`, in short transactions
+   (a follow-up step; a region whose accounting period is being assessed waits).
+
+Three-way and mixed cases fall out of one ordering: a person's records are grouped by place;
+the keeper is the first record when places are ordered by (resident last, last payment
+newest, employee before flexible, registered first). Every other record is decided by the
+first rule that applies to it. Each decision is a DuplicateCase for (person, rule, region of
+the records it changed), with the state before of every record it changed.
+
+Records marked `resolution_exempt` (a staff revert or an emergency restore) are left alone,
+and a second run finds nothing left to do.
+"""
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.errors import BusinessRuleViolation
+from accounts.models import Contribution, PersonalAccount
+from accounts.services import personal_accounts as accounts
+from accounts.services.ledger import ledger_accounts_lock
+from accounts.services.periods import accounting_period_require_open
+
+from ..models import CaseEnrollment, DuplicateCase, Enrollment, ResolutionRun
+
+logger = logging.getLogger(__name__)
+
+Rule = DuplicateCase.Rule
+SYSTEM = "resolve_duplicates"
+# Stored on the records (data in Chinese); pages show the case's rule in the reader's language.
+RULE_REASONS = {
+    Rule.EMPLOYEE_OVER_RESIDENT: "重复参保：已参加职工医保，居民医保暂停",
+    Rule.EMPLOYEE_NEWEST: "重复参保：多地参加职工医保，保留缴费时间最新的，此处暂停",
+    Rule.RESIDENT_NEWEST: "重复参保：多地参加居民医保，保留缴费时间最近（相同则先入库）的，此处暂停",
+    Rule.SAME_REGION_MERGE: "同一统筹区多条记录，已合并",
+    Rule.NAME_MISMATCH: "同一身份证号姓名不一致，暂停待核实",
+}
+MERGE_ACCOUNT_REASON = "同地多条记录合并：已并入个人编号 {record_id}"
+
+_E = Enrollment._meta.db_table
+_CASE = DuplicateCase._meta.db_table
+_LINK = CaseEnrollment._meta.db_table
+_PERSON = "accounts_insuredperson"
+_ACCOUNT = PersonalAccount._meta.db_table
+
+
+@dataclass
+class ResolutionCounts:
+    """Per rule: cases opened and records suspended or merged."""
+
+    cases: dict[str, int] = field(default_factory=dict)
+    enrollments: dict[str, int] = field(default_factory=dict)
+    accounts_merged: int = 0
+    accounts_waiting: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "cases": self.cases,
+            "enrollments": self.enrollments,
+            "accounts_merged": self.accounts_merged,
+            "accounts_waiting": self.accounts_waiting,
+            "seconds": self.seconds,
+        }
+
+
+def _person_filter(person_ids, column: str = "e.person_id") -> tuple[str, list]:
+    if person_ids is None:
+        return "", []
+    return f" AND {column} IN ({', '.join(['%s'] * len(person_ids))})", list(person_ids)
+
+
+def _temp_table(cursor, name: str, select_sql: str, params: list) -> int:
+    """(Re)create a temporary table from a query; returns its row count."""
+    cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {name} AS {select_sql}", params)
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {name}")
+    cursor.execute(f"SELECT COUNT(*) FROM {name}")
+    return cursor.fetchone()[0]
+
+
+def _empty_json_list() -> str:
+    return "CAST('[]' AS jsonb)" if connection.vendor == "postgresql" else "'[]'"
+
+
+def _drop(cursor, *names: str) -> None:
+    for name in names:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def name_mismatches_suspend(
+    *, person_ids=None, source: str, run: ResolutionRun | None = None
+) -> tuple[int, int]:
+    """Rule 5: suspend where an unverified different name arrived; returns (new cases, records).
+
+    Verified means a decided NAME_MISMATCH case of the same person, region and reported name.
+    Records already under an OPEN case of the person and region join that case.
+    """
+    if person_ids is not None and not person_ids:
+        return 0, 0
+    now = timezone.now()
+    where, params = _person_filter(person_ids)
+    mismatches = f"""
+        SELECT e.person_id, e.region_id, MIN(e.reported_name) AS reported_name
+        FROM {_E} e JOIN {_PERSON} p ON p.id = e.person_id
+        WHERE e.reported_name <> '' AND e.reported_name <> p.name
+          AND e.status = 'ACTIVE' AND e.resolution_exempt = FALSE {where}
+          AND NOT EXISTS (
+              SELECT 1 FROM {_CASE} c
+              WHERE c.person_id = e.person_id AND c.region_id = e.region_id
+                AND c.rule = 'NAME_MISMATCH' AND c.status = 'DECIDED'
+                AND c.reported_name = e.reported_name)
+        GROUP BY e.person_id, e.region_id
+    """
+    rows = f"""
+        SELECT e.id AS enrollment_id, e.person_id, e.region_id, e.status_reason
+        FROM {_E} e JOIN dup_mismatch m ON m.person_id = e.person_id AND m.region_id = e.region_id
+        WHERE e.status = 'ACTIVE' AND e.resolution_exempt = FALSE
+    """
+    open_cases = f"""
+        FROM {_CASE} c
+        WHERE c.person_id = {{t}}.person_id AND c.region_id = {{t}}.region_id
+          AND c.rule = 'NAME_MISMATCH' AND c.status = 'OPEN'
+    """
+    with connection.cursor() as cursor:
+        if not _temp_table(cursor, "dup_mismatch", mismatches, params):
+            _drop(cursor, "dup_mismatch")
+            return 0, 0
+        suspended = _temp_table(cursor, "dup_mismatch_rows", rows, [])
+        cursor.execute(
+            f"""INSERT INTO {_CASE}
+                    (person_id, region_id, rule, status, kept_id, reported_name, confirmed_name,
+                     decided_by_id, decided_by_system, decided_at, run_id, accounts_status,
+                     account_merges, reverted_by_id, reverted_at, created_at)
+                SELECT m.person_id, m.region_id, 'NAME_MISMATCH', 'OPEN', NULL, m.reported_name,
+                       '', NULL, %s, NULL, %s, '', {_empty_json_list()}, NULL, NULL, %s
+                FROM dup_mismatch m
+                WHERE NOT EXISTS (SELECT 1 {open_cases.format(t="m")})""",
+            [source, run.pk if run else None, now],
+        )
+        opened = cursor.rowcount
+        cursor.execute(
+            f"""INSERT INTO {_LINK}
+                    (case_id, enrollment_id, action, status_before, status_reason_before)
+                SELECT (SELECT MIN(c.id) {open_cases.format(t="r")}), r.enrollment_id,
+                       'SUSPENDED', 'ACTIVE',
+                       r.status_reason
+                FROM dup_mismatch_rows r
+                WHERE TRUE  -- SQLite needs a WHERE before an upsert clause
+                ON CONFLICT (case_id, enrollment_id) DO NOTHING""",
+            [],
+        )
+        cursor.execute(
+            f"""UPDATE {_E} SET status = 'SUSPENDED', status_reason = %s, updated_at = %s
+                WHERE id IN (SELECT enrollment_id FROM dup_mismatch_rows)""",
+            [RULE_REASONS[Rule.NAME_MISMATCH], now],
+        )
+        _drop(cursor, "dup_mismatch", "dup_mismatch_rows")
+    return opened, suspended
+
+
+# Rules 1-4 in one pass. Places are (region, scheme); see the module docstring.
+_DECISIONS = """
+    WITH persons AS (
+        SELECT e.person_id FROM {e} e
+        WHERE e.status = 'ACTIVE' AND e.resolution_exempt = FALSE {where}
+        GROUP BY e.person_id HAVING COUNT(*) > 1
+    ), candidates AS (
+        SELECT e.id, e.person_id, e.region_id, e.scheme, e.record_id, e.status_reason,
+               e.registered_at, e.last_paid_at,
+               CASE WHEN e.scheme = 'RESIDENT' THEN 1 ELSE 0 END AS is_resident,
+               CASE e.scheme WHEN 'EMPLOYEE' THEN 0 WHEN 'FLEXIBLE' THEN 1 ELSE 2 END
+                   AS scheme_rank
+        FROM {e} e JOIN persons p ON p.person_id = e.person_id
+        WHERE e.status = 'ACTIVE' AND e.resolution_exempt = FALSE
+    ), places AS (
+        SELECT c.*,
+               MAX(c.last_paid_at) OVER place AS place_paid,
+               MIN(c.registered_at) OVER place AS place_registered,
+               MIN(c.is_resident) OVER (PARTITION BY c.person_id) AS resident_only,
+               FIRST_VALUE(c.id) OVER (
+                   PARTITION BY c.person_id, c.region_id, c.scheme
+                   ORDER BY c.last_paid_at DESC NULLS LAST, c.registered_at, c.id
+               ) AS place_first
+        FROM candidates c
+        WINDOW place AS (PARTITION BY c.person_id, c.region_id, c.scheme)
+    ), ranked AS (
+        SELECT p.*,
+               FIRST_VALUE(p.id) OVER (
+                   PARTITION BY p.person_id
+                   ORDER BY p.is_resident, p.place_paid DESC NULLS LAST, p.scheme_rank,
+                            p.place_registered, p.region_id,
+                            p.last_paid_at DESC NULLS LAST, p.registered_at, p.id
+               ) AS keeper
+        FROM places p
+    )
+    SELECT r.id AS enrollment_id, r.person_id, r.region_id, r.record_id, r.status_reason,
+           r.keeper AS kept_id,
+           CASE WHEN r.place_first = r.keeper THEN 'SAME_REGION_MERGE'
+                WHEN r.is_resident = 1 AND r.resident_only = 0 THEN 'EMPLOYEE_OVER_RESIDENT'
+                WHEN r.is_resident = 0 THEN 'EMPLOYEE_NEWEST'
+                ELSE 'RESIDENT_NEWEST' END AS rule
+    FROM ranked r
+    WHERE r.id <> r.keeper
+"""
+
+
+def _new_case_ids() -> str:
+    """An id per row for cases inserted set-based: from the sequence on PostgreSQL (safe with
+    any concurrent writer), after the current maximum on SQLite (one writer at a time)."""
+    if connection.vendor == "postgresql":
+        return f"nextval(pg_get_serial_sequence('{_CASE}', 'id'))"
+    return f"(SELECT COALESCE(MAX(id), 0) FROM {_CASE}) + ROW_NUMBER() OVER ()"
+
+
+def _rules_apply(*, run: ResolutionRun, person_ids, now) -> ResolutionCounts:
+    """Rules 1-4 for everyone at once: a decision table, then cases, their records, and the
+    records' new status in three statements. Returns the counts by rule."""
+    counts = ResolutionCounts()
+    if person_ids is not None and not person_ids:
+        return counts
+    where, params = _person_filter(person_ids)
+    reasons = [value for rule in Rule for value in (rule.value, RULE_REASONS[rule])]
+    reason_case = "CASE d.rule " + " ".join(["WHEN %s THEN %s"] * len(Rule)) + " END"
+    with connection.cursor() as cursor:
+        if not _temp_table(cursor, "dup_decision", _DECISIONS.format(e=_E, where=where), params):
+            _drop(cursor, "dup_decision")
+            return counts
+        # One case per person, rule and region; a merge whose records have a personal
+        # account is PENDING for the money step that follows.
+        _temp_table(
+            cursor,
+            "dup_cases",
+            f"""SELECT {_new_case_ids()} AS id, g.person_id, g.region_id, g.rule, g.kept_id,
+                       g.pending
+                FROM (
+                    SELECT d.person_id, d.region_id, d.rule, d.kept_id,
+                           MAX(CASE WHEN d.rule <> 'SAME_REGION_MERGE' THEN 0
+                                    WHEN EXISTS (
+                                        SELECT 1 FROM {_ACCOUNT} pa
+                                        WHERE pa.person_id = d.person_id
+                                          AND pa.region_id = d.region_id
+                                          AND pa.record_id = d.record_id
+                                          AND pa.status <> 'CLOSED') THEN 1
+                                    ELSE 0 END) AS pending
+                    FROM dup_decision d
+                    GROUP BY d.person_id, d.region_id, d.rule, d.kept_id
+                ) g""",
+            [],
+        )
+        cursor.execute(
+            f"""INSERT INTO {_CASE}
+                    (id, person_id, region_id, rule, status, kept_id, reported_name,
+                     confirmed_name, decided_by_id, decided_by_system, decided_at, run_id,
+                     accounts_status, account_merges, reverted_by_id, reverted_at, created_at)
+                SELECT c.id, c.person_id, c.region_id, c.rule, 'DECIDED', c.kept_id, '', '',
+                       NULL, %s, %s, %s,
+                       CASE WHEN c.pending = 1 THEN 'PENDING' ELSE '' END,
+                       {_empty_json_list()}, NULL, NULL, %s
+                FROM dup_cases c""",
+            [SYSTEM, now, run.pk, now],
+        )
+        cursor.execute(
+            f"""INSERT INTO {_LINK}
+                    (case_id, enrollment_id, action, status_before, status_reason_before)
+                SELECT c.id, d.enrollment_id,
+                       CASE WHEN d.rule = 'SAME_REGION_MERGE' THEN 'MERGED' ELSE 'SUSPENDED' END,
+                       'ACTIVE', d.status_reason
+                FROM dup_decision d
+                JOIN dup_cases c ON c.person_id = d.person_id AND c.region_id = d.region_id
+                 AND c.rule = d.rule""",
+            [],
+        )
+        cursor.execute(
+            f"""UPDATE {_E} SET
+                    status = CASE WHEN d.rule = 'SAME_REGION_MERGE'
+                                  THEN 'MERGED' ELSE 'SUSPENDED' END,
+                    status_reason = {reason_case},
+                    merged_into_id = CASE WHEN d.rule = 'SAME_REGION_MERGE'
+                                          THEN d.kept_id ELSE NULL END,
+                    updated_at = %s
+                FROM dup_decision d
+                WHERE {_E}.id = d.enrollment_id""",
+            [*reasons, now],
+        )
+        cursor.execute("SELECT rule, COUNT(*) FROM dup_cases GROUP BY rule")
+        counts.cases = dict(cursor.fetchall())
+        cursor.execute("SELECT rule, COUNT(*) FROM dup_decision GROUP BY rule")
+        counts.enrollments = dict(cursor.fetchall())
+        _drop(cursor, "dup_decision", "dup_cases")
+    return counts
+
+
+def _lock_enrollments() -> None:
+    """One run at a time, and no feed changes records halfway through a run (PostgreSQL).
+
+    Plain readers go on; writers and row lockers (the feed, another run, a staff action)
+    wait for this short transaction. EXCLUSIVE rather than SHARE ROW EXCLUSIVE: a feed that
+    took row locks (FOR UPDATE) first must not then wait for us while we wait for it.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {_E} IN EXCLUSIVE MODE")
+
+
+def duplicates_resolve(
+    *, triggered_by: str = "", person_ids=None, merge_accounts: bool = True
+) -> ResolutionRun:
+    """Resolve every duplicate (or only these persons'): decisions, cases and records in one
+    transaction; then, unless told otherwise, the personal-account merges that follow.
+
+    Idempotent: what one run decided, the next finds nothing left to decide.
+    """
+    run = ResolutionRun.objects.create(triggered_by=triggered_by[:100])
+    try:
+        now = timezone.now()
+        started = time.perf_counter()
+        with transaction.atomic():
+            _lock_enrollments()
+            opened, suspended = name_mismatches_suspend(
+                person_ids=person_ids, source=SYSTEM, run=run
+            )
+            counts = _rules_apply(run=run, person_ids=person_ids, now=now)
+        if opened or suspended:
+            counts.cases[Rule.NAME_MISMATCH.value] = opened
+            counts.enrollments[Rule.NAME_MISMATCH.value] = suspended
+        counts.seconds = {"decide": round(time.perf_counter() - started, 3)}
+    except Exception as exc:
+        ResolutionRun.objects.filter(pk=run.pk).update(
+            status=ResolutionRun.Status.FAILED, error=repr(exc), finished_at=timezone.now()
+        )
+        logger.exception("duplicate resolution run %s failed", run.pk)
+        raise
+    run.counts = counts.as_dict()
+    run.status = ResolutionRun.Status.SUCCEEDED
+    run.finished_at = timezone.now()
+    run.save(update_fields=["counts", "status", "finished_at"])
+    if merge_accounts:
+        duplicate_account_merges_apply(run=run)
+    return run
+
+
+ACCOUNT_MERGE_BATCH = 200
+
+
+def duplicate_account_merges_apply(
+    *, run: ResolutionRun | None = None, limit: int | None = None
+) -> tuple[int, int]:
+    """Merge the personal accounts of decided SAME_REGION_MERGE cases, each pair through
+    `accounts.personal_account_merge`; returns (accounts merged, cases waiting).
+
+    A region whose accounting period is being assessed (核定) waits for the next run; the
+    others go in short transactions of a few hundred cases. The run, if given, records it.
+    """
+    started = time.perf_counter()
+    pending = DuplicateCase.objects.filter(accounts_status=DuplicateCase.AccountsStatus.PENDING)
+    waiting_regions = set()
+    for region_code in pending.values_list("region_id", flat=True).distinct().order_by():
+        try:
+            accounting_period_require_open(region_code=region_code)
+        except BusinessRuleViolation as exc:
+            waiting_regions.add(region_code)
+            logger.info("account merges in %s wait: %s", region_code, exc.message)
+    ready = pending.exclude(region_id__in=waiting_regions).order_by("pk")
+    case_ids = list(ready.values_list("pk", flat=True)[:limit])
+    merged = 0
+    for start in range(0, len(case_ids), ACCOUNT_MERGE_BATCH):
+        with transaction.atomic():
+            for case_id in case_ids[start : start + ACCOUNT_MERGE_BATCH]:
+                merged += _case_accounts_merge(case_id=case_id)
+    waiting = pending.filter(region_id__in=waiting_regions).count() if waiting_regions else 0
+    if run is not None:
+        run.refresh_from_db(fields=["counts"])
+        run.counts["accounts_merged"] = merged
+        run.counts["accounts_waiting"] = waiting
+        run.counts.setdefault("seconds", {})["accounts"] = round(time.perf_counter() - started, 3)
+        run.save(update_fields=["counts"])
+    return merged, waiting
+
+
+def _case_accounts_merge(*, case_id: int) -> int:
+    case = (
+        DuplicateCase.objects.select_for_update(of=("self",)).select_related("kept").get(pk=case_id)
+    )
+    if case.accounts_status != DuplicateCase.AccountsStatus.PENDING:
+        return 0
+    cases = DuplicateCase.objects.filter(pk=case.pk)
+    if case.status != DuplicateCase.Status.DECIDED:
+        cases.update(accounts_status=DuplicateCase.AccountsStatus.NONE)
+        return 0
+    target_record = case.kept.record_id
+    source_records = set(
+        case.changes.filter(action=CaseEnrollment.Action.MERGED).values_list(
+            "enrollment__record_id", flat=True
+        )
+    ) - {target_record}
+    open_accounts = {
+        account.record_id: account
+        for account in PersonalAccount.objects.filter(
+            person_id=case.person_id,
+            region_id=case.region_id,
+            record_id__in=[*source_records, target_record],
+        )
+        .exclude(status=PersonalAccount.Status.CLOSED)
+        .order_by("-pk")  # the oldest open account of a record wins
+    }
+    sources = sorted(
+        (open_accounts[r] for r in source_records if r in open_accounts), key=lambda a: a.pk
+    )
+    details = []
+    if sources:
+        target = open_accounts.get(target_record)
+        opened = target is None
+        if opened:
+            target = accounts.personal_account_open(
+                person=case.person, region=case.region, record_id=target_record
+            )
+        for source in sources:
+            # Locked in the ledger's order, so the amounts read are the amounts moved.
+            locked = ledger_accounts_lock(
+                [source.current_id, source.carried_id, target.current_id, target.carried_id]
+            )
+            details.append(
+                {
+                    "source": source.pk,
+                    "target": target.pk,
+                    "target_opened": opened,
+                    "current_fen": locked[source.current_id].balance_fen,
+                    "carried_fen": locked[source.carried_id].balance_fen,
+                    "contributions": list(
+                        Contribution.objects.filter(account=source).values_list("pk", flat=True)
+                    ),
+                    "source_status": source.status,
+                    "source_status_reason": source.status_reason,
+                }
+            )
+            accounts.personal_account_merge(
+                source=source,
+                target=target,
+                reason=MERGE_ACCOUNT_REASON.format(record_id=target_record or "-"),
+            )
+    # Bookkeeping of the system's own step: the case row is updated without an audit entry.
+    cases.update(
+        account_merges=details,
+        accounts_status=(
+            DuplicateCase.AccountsStatus.DONE if details else DuplicateCase.AccountsStatus.NONE
+        ),
+    )
+    return len(details)

@@ -1,0 +1,148 @@
+"""Rule 4 with money: merged records bring their personal account along, through the ledger."""
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Contribution, PersonalAccount, Posting, Region
+from accounts.services import ledger, periods
+from enrollment.models import DuplicateCase, EnrollmentStatus
+from enrollment.services import cases
+from tests.enrollment.factories import XIAN, account_with_money, balances, statuses
+from tests.factories import InsuredPersonFactory, StaffUserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_records(enroll):
+    """宋宇: two 个人编号 in Xi'an from merged legacy systems, each with an account and money."""
+    person = InsuredPersonFactory(name="宋宇")
+    legacy = enroll(person, "EMPLOYEE", XIAN, record_id="61019900078123", paid="2024-05-05")
+    current = enroll(person, "EMPLOYEE", XIAN, record_id="61010000321456", paid="2026-11-05")
+    legacy_account = account_with_money(
+        person,
+        legacy.record_id,
+        current_fen=12_345,
+        carried_fen=500_000,
+        periods_paid=["202401", "202402"],
+    )
+    current_account = account_with_money(
+        person, current.record_id, current_fen=32_000, carried_fen=0, periods_paid=["202609"]
+    )
+    return person, legacy, current, legacy_account, current_account
+
+
+def test_merge_moves_money_and_contributions_and_the_ledger_still_balances(two_records, resolve):
+    """Contributions and account money follow the merge; verify_ledger agrees afterwards."""
+    # given
+    person, legacy, current, legacy_account, current_account = two_records
+    # when
+    run = resolve()
+    # then: the legacy record is merged, its account closed and emptied into the kept one
+    assert statuses(legacy, current) == [EnrollmentStatus.MERGED, EnrollmentStatus.ACTIVE]
+    assert run.counts["accounts_merged"] == 1
+    assert balances(current_account) == (32_000 + 12_345, 500_000)
+    assert balances(legacy_account) == (0, 0)
+    legacy_account.refresh_from_db()
+    assert legacy_account.status == PersonalAccount.Status.CLOSED
+    assert sorted(
+        Contribution.objects.filter(account=current_account).values_list("period", flat=True)
+    ) == ["202401", "202402", "202609"]
+    case = DuplicateCase.objects.get(person=person)
+    assert case.accounts_status == DuplicateCase.AccountsStatus.DONE
+    assert case.account_merges[0]["current_fen"] == 12_345
+    assert case.account_merges[0]["carried_fen"] == 500_000
+    assert Posting.objects.filter(kind="ACCOUNT_MERGE").count() == 2
+    call_command("verify_ledger")  # raises on any difference
+
+
+def test_reverting_a_merge_gives_the_money_and_contributions_back(two_records, resolve):
+    """Revert restores exactly what was there, money included, through new postings."""
+    # given
+    person, legacy, current, legacy_account, current_account = two_records
+    resolve()
+    case = DuplicateCase.objects.get(person=person)
+    staff = StaffUserFactory(regions=[XIAN])
+    # when
+    cases.duplicate_case_revert(case=case, by=staff)
+    # then
+    assert statuses(legacy, current) == [EnrollmentStatus.ACTIVE, EnrollmentStatus.ACTIVE]
+    assert balances(legacy_account) == (12_345, 500_000)
+    assert balances(current_account) == (32_000, 0)
+    legacy_account.refresh_from_db()
+    assert legacy_account.status == PersonalAccount.Status.ACTIVE
+    assert sorted(
+        Contribution.objects.filter(account=legacy_account).values_list("period", flat=True)
+    ) == ["202401", "202402"]
+    assert Posting.objects.filter(kind="ACCOUNT_UNMERGE").count() == 2
+    call_command("verify_ledger")
+    # and the nightly run leaves what staff decided alone
+    again = resolve()
+    assert again.counts["cases"] == {}
+    assert statuses(legacy, current) == [EnrollmentStatus.ACTIVE, EnrollmentStatus.ACTIVE]
+
+
+def test_a_merge_that_was_spent_since_cannot_be_reverted(two_records, resolve):
+    person, legacy, current, legacy_account, current_account = two_records
+    resolve()
+    current_account.refresh_from_db()
+    fund = ledger.region_account(region=Region.objects.get(pk=XIAN))
+    ledger.posting_create(
+        from_account=current_account.current,
+        to_account=fund,
+        amount_fen=40_000,
+        kind="SPEND",
+        idempotency_key="spent-after-merge",
+    )
+    case = DuplicateCase.objects.get(person=person)
+    with pytest.raises(cases.BusinessRuleViolation, match="不能撤销"):
+        cases.duplicate_case_revert(case=case, by=StaffUserFactory(regions=[XIAN]))
+    assert statuses(legacy) == [EnrollmentStatus.MERGED]
+    call_command("verify_ledger")
+
+
+def test_the_money_waits_while_the_regions_period_is_being_assessed(two_records, resolve):
+    """核定 in progress: the decision stands, the account merge waits for an open period."""
+    # given
+    person, legacy, current, legacy_account, current_account = two_records
+    region = Region.objects.get(pk=XIAN)
+    period = periods.accounting_period_open(region=region, period="202610")
+    periods.accounting_period_assess(period=period)
+    # when
+    run = resolve()
+    # then
+    assert statuses(legacy) == [EnrollmentStatus.MERGED]
+    assert (run.counts["accounts_merged"], run.counts["accounts_waiting"]) == (0, 1)
+    assert balances(legacy_account) == (12_345, 500_000)
+    case = DuplicateCase.objects.get(person=person)
+    assert case.accounts_status == DuplicateCase.AccountsStatus.PENDING
+    # when the next period opens, the next run moves the money
+    periods.accounting_period_open(region=region, period="202611")
+    again = resolve()
+    assert again.counts["accounts_merged"] == 1
+    assert balances(current_account) == (44_345, 500_000)
+    call_command("verify_ledger")
+
+
+def test_a_kept_record_without_an_account_gets_one_to_receive_the_money(enroll, resolve):
+    person = InsuredPersonFactory()
+    legacy = enroll(person, "EMPLOYEE", XIAN, record_id="OLD", paid="2020-01-05")
+    kept = enroll(person, "EMPLOYEE", XIAN, record_id="NEW", paid="2026-10-05")
+    old_account = account_with_money(person, "OLD", current_fen=0, carried_fen=88_800)
+    resolve()
+    new_account = PersonalAccount.objects.get(person=person, record_id="NEW")
+    assert balances(new_account) == (0, 88_800)
+    assert balances(old_account) == (0, 0)
+    assert statuses(legacy, kept) == [EnrollmentStatus.MERGED, EnrollmentStatus.ACTIVE]
+    call_command("verify_ledger")
+
+
+def test_resident_records_merge_without_any_account(enroll, resolve):
+    person = InsuredPersonFactory()
+    enroll(person, "RESIDENT", XIAN, record_id="R1", paid="2025-12-20")
+    enroll(person, "RESIDENT", XIAN, record_id="R2", paid="2024-12-20")
+    run = resolve()
+    case = DuplicateCase.objects.get(person=person)
+    assert case.rule == DuplicateCase.Rule.SAME_REGION_MERGE
+    assert case.accounts_status == DuplicateCase.AccountsStatus.NONE
+    assert run.counts["accounts_merged"] == 0
