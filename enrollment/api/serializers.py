@@ -7,6 +7,7 @@ from accounts.identity import birth_date_from_national_id, validate_national_id
 from accounts.models import Employer
 from enrollment.explanations import enrollment_explanation
 from enrollment.models import DuplicateCase, EnrollmentStatus, Scheme
+from enrollment.services import feed
 
 
 class FeedEnrollmentSerializer(serializers.Serializer):
@@ -90,6 +91,9 @@ class PersonFeedSerializer(serializers.Serializer):
             ]
             if len(keys) != len(set(keys)):
                 errors[index]["enrollments"] = [_("同一统筹区、险种和个人编号只能出现一次。")]
+        if not any(errors):
+            for index, row_errors in feed.check_period_business(rows=rows).items():
+                errors[index].update(row_errors)
         if any(errors):
             raise serializers.ValidationError(errors)
         return rows

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.errors import BusinessRuleViolation
 from accounts.identity import birth_date_from_national_id
 from accounts.models import InsuredPerson
+from accounts.services.periods import accounting_period_require_open
 
-from ..models import Enrollment, EnrollmentStatus
+from ..models import Enrollment, EnrollmentStatus, Scheme
 from .duplicates import name_mismatches_suspend
 from .personal_accounts import personal_accounts_freeze_sync, personal_accounts_open_for
 
@@ -31,6 +33,52 @@ class PersonFeedResult:
     enrollments_updated: int = 0
     verification_cases: int = 0
     mismatched_national_ids: list[str] = field(default_factory=list)
+
+
+def check_period_business(*, rows: list[dict]) -> dict[int, dict[str, list[str]]]:
+    """Row errors for business that changes a period under assessment (做账期号核定中):
+    在职转退休 (a retirement reported) and 人员增减 (an employee record added or stopped).
+    """
+    regions = {item["region"].code for row in rows for item in row["enrollments"]}
+    blocked = {}
+    for code in regions:
+        try:
+            accounting_period_require_open(region_code=code)
+        except BusinessRuleViolation as refusal:
+            blocked[code] = refusal.message
+    if not blocked:
+        return {}
+    persons = InsuredPerson.objects.in_bulk(
+        [row["national_id"] for row in rows], field_name="national_id"
+    )
+    employee_records = set(
+        Enrollment.objects.filter(
+            person__in=persons.values(), region_id__in=blocked, scheme=Scheme.EMPLOYEE
+        ).values_list("person__national_id", "region_id", "record_id", "status")
+    )
+    known = {(nid, region, record) for nid, region, record, _status in employee_records}
+    active = {
+        (nid, region, record)
+        for nid, region, record, st in employee_records
+        if st == EnrollmentStatus.ACTIVE
+    }
+    errors: dict[int, dict[str, list[str]]] = {}
+    for index, row in enumerate(rows):
+        person = persons.get(row["national_id"])
+        for position, item in enumerate(row["enrollments"]):
+            region = item["region"].code
+            if region not in blocked:
+                continue
+            key = (row["national_id"], region, item.get("record_id") or "")
+            retiring = person is not None and row["retired"] and not person.retired
+            changes_staff = item["scheme"] == Scheme.EMPLOYEE and (
+                key not in known or (item["status"] == EnrollmentStatus.STOPPED and key in active)
+            )
+            if retiring:
+                errors.setdefault(index, {})["retired"] = [blocked[region]]
+            if changes_staff:
+                errors.setdefault(index, {})[f"enrollments[{position}]"] = [blocked[region]]
+    return errors
 
 
 def _feed_status(current: str | None, reported: str) -> str:

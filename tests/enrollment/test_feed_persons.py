@@ -229,3 +229,32 @@ def test_feed_runs_a_fixed_number_of_queries_whatever_the_batch_size(
     with django_assert_max_num_queries(24):
         response = service_client.post(URL, {"persons": rows}, format="json")
     assert response.status_code == 200
+
+
+def test_staff_changes_and_retirement_wait_while_the_period_is_under_assessment(service_client):
+    """做账期号核定中: 人员增减 and 在职转退休 are refused for that region, saying why."""
+    from accounts.models import Region
+    from accounts.services import periods
+
+    # given: a known employee, and the region's latest period assessed
+    employer = EmployerFactory()
+    known = person_row(1, employer_code=employer.code)
+    service_client.post(URL, {"persons": [known]}, format="json")
+    periods.accounting_period_assess(
+        period=periods.accounting_period_open(
+            region=Region.objects.get(pk="610100"), period="202610"
+        )
+    )
+    retiring = dict(known, retired=True, pension="3000.00")
+    newcomer = person_row(2, employer_code=employer.code)
+    unchanged = dict(known)
+    # when
+    response = service_client.post(URL, {"persons": [retiring, newcomer]}, format="json")
+    # then
+    errors = response.json()["errors"]
+    assert response.status_code == 400
+    assert set(errors) == {"persons[0].retired", "persons[1].enrollments[0]"}
+    assert "202610" in errors["persons[0].retired"][0]
+    assert "暂停办理" in errors["persons[1].enrollments[0]"][0]
+    assert not InsuredPerson.objects.filter(national_id=newcomer["national_id"]).exists()
+    assert service_client.post(URL, {"persons": [unchanged]}, format="json").status_code == 200
