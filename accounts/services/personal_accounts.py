@@ -74,19 +74,19 @@ def personal_accounts_for(
         if key in wanted:
             found[key] = account  # descending pk: the oldest wins
     missing = [(p, r) for p, r in pairs if (p.pk, r.code) not in found]
-    for account in personal_accounts_open_many(pairs=missing):
+    for account in personal_accounts_open_many(records=[(p, r, "") for p, r in missing]):
         found[(account.person_id, account.region_id)] = account
     return found
 
 
 def personal_accounts_open_many(
-    *, pairs: list[tuple[InsuredPerson, Region]], opened_period: str = ""
+    *, records: list[tuple[InsuredPerson, Region, str]], opened_period: str = ""
 ) -> list[PersonalAccount]:
-    """Open accounts for many new (person, region) pairs with three bulk inserts."""
+    """Open accounts for many new (person, region, 个人编号) records with three bulk inserts."""
     ledger_accounts = LedgerAccount.objects.bulk_create(
         [
             LedgerAccount(kind=kind, person=person, region=region)
-            for person, region in pairs
+            for person, region, _record_id in records
             for kind in (Kind.PERSON_CURRENT, Kind.PERSON_CARRIED)
         ],
         batch_size=2000,
@@ -97,11 +97,12 @@ def personal_accounts_open_many(
             PersonalAccount(
                 person=person,
                 region=region,
+                record_id=record_id,
                 current=ledger_accounts[2 * i],
                 carried=ledger_accounts[2 * i + 1],
                 opened_period=opened_period,
             )
-            for i, (person, region) in enumerate(pairs)
+            for i, (person, region, record_id) in enumerate(records)
         ],
         batch_size=2000,
     )
@@ -174,9 +175,12 @@ def personal_account_spend(
 
 @transaction.atomic
 def personal_account_merge(
-    *, source: PersonalAccount, target: PersonalAccount, reason: str
+    *, source: PersonalAccount, target: PersonalAccount, reason: str, key: str = ""
 ) -> PersonalAccount:
-    """Two records of one person in one region become one: money and contributions follow."""
+    """Two records of one person in one region become one: money and contributions follow.
+
+    `key` names this merge (e.g. its case); without it the source's id does, once.
+    """
     if (source.person_id, source.region_id) != (target.person_id, target.region_id):
         raise BusinessRuleViolation(_("只能合并同一参保人在同一统筹区的个人账户。"))
     if source.pk == target.pk:
@@ -194,7 +198,7 @@ def personal_account_merge(
                 to_account=locked[into],
                 amount_fen=locked[part].balance_fen,
                 kind="ACCOUNT_MERGE",
-                idempotency_key=f"merge:{source.pk}:{locked[part].kind}",
+                idempotency_key=f"merge:{key or source.pk}:{locked[part].kind}",
                 reference=f"personal_account:{target.pk}",
             )
     Contribution.objects.filter(account=source).update(account=target)

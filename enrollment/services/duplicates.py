@@ -462,6 +462,7 @@ def _case_accounts_merge(*, case_id: int) -> int:
                 source=source,
                 target=target,
                 reason=MERGE_ACCOUNT_REASON.format(record_id=target_record or "-"),
+                key=f"case{case.pk}:{source.pk}",
             )
     # Bookkeeping of the system's own step: the case row is updated without an audit entry.
     cases.update(

@@ -30,13 +30,8 @@ def personal_accounts_open_for(*, enrollments: list[Enrollment]) -> int:
         )
     )
     missing = [value for key, value in wanted.items() if key not in existing]
-    plain = [(person, region) for person, region, record_id in missing if not record_id]
-    if plain:
-        accounts.personal_accounts_open_many(pairs=plain)
-    # personal_accounts_open_many takes no 个人编号 yet: legacy records open one by one.
-    for person, region, record_id in missing:
-        if record_id:
-            accounts.personal_account_open(person=person, region=region, record_id=record_id)
+    if missing:
+        accounts.personal_accounts_open_many(records=missing)
     return len(missing)
 
 
