@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from . import tasks
-from .admin_scoping import RegionScopedAdmin
+from .admin_scoping import ReadOnlyAdmin, RegionScopedAdmin
 from .errors import BusinessRuleViolation
 from .models import (
     AccountingPeriod,
@@ -118,19 +118,6 @@ class InsuredPersonAdmin(RegionScopedAdmin):
     @admin.display(description=_("公民身份号码"))
     def masked_national_id(self, obj):
         return obj.masked_national_id
-
-
-class ReadOnlyAdmin(RegionScopedAdmin):
-    """Money records are written by services only; the admin shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PersonalAccount)

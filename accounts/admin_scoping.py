@@ -23,3 +23,20 @@ class RegionScopedAdmin(admin.ModelAdmin):
         if db_field.related_model is Region:
             kwargs["queryset"] = staff_regions(user=request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReadOnlyAdminMixin:
+    """Records written by services only (money, runs, logs): the admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(ReadOnlyAdminMixin, RegionScopedAdmin):
+    """Read-only and region-scoped."""

@@ -23,14 +23,10 @@ and checks the outcome against what the data was built to produce.
 import argparse
 import datetime as dt
 import io
-import os
 import sys
-import time
 from collections import Counter
-from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
-import psycopg
+import support
 
 BENCH_DB = "yibao_bench_dup"
 XIAN, TAIYUAN, BAOJI, BEIJING = "610100", "140100", "610300", "110100"
@@ -71,51 +67,6 @@ PAID_NEW, PAID_OLD, PAID_RES, PAID_RES_OLD = (
     at("2024-12-18"),
 )
 REG_OLD, REG_NEW = at("2012-03-01"), at("2021-09-01")
-
-
-def server_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL server (the benchmark makes its own database).")
-    return url
-
-
-def with_database(url: str, name: str) -> str:
-    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
-
-
-def recreate_database(url: str) -> None:
-    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-
-
-def drop_database(url: str) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-
-
-def setup_django(url: str) -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ["DATABASE_URL"] = with_database(url, BENCH_DB)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
-    os.environ["DEBUG"] = "false"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-
-
-def timed(label: str, fn):
-    start = time.perf_counter()
-    result = fn()
-    seconds = time.perf_counter() - start
-    print(f"{label}: {seconds:.2f} s")
-    return seconds, result
 
 
 class Builder:
@@ -328,9 +279,9 @@ def main() -> None:
     parser.add_argument("--enrollments", type=int, default=1_000_000)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args()
-    url = server_url()
-    recreate_database(url)
-    setup_django(url)
+    url = support.server_url()
+    support.recreate_database(url, BENCH_DB)
+    support.setup_django(url, BENCH_DB)
 
     from django.core.management import call_command
     from django.db import connection, transaction
@@ -347,7 +298,7 @@ def main() -> None:
         for n, region in enumerate(REGIONS, start=1)
     }
     with connection.cursor() as cursor:
-        _, built = timed(
+        _, built = support.timed(
             "build with COPY",
             lambda: build(cursor, employers, args.persons, args.enrollments),
         )
@@ -365,7 +316,7 @@ def main() -> None:
             cursor.execute(FLOOR)
             return cursor.rowcount
 
-    floor_seconds, floor_rows = timed("floor: one UPDATE with a window function (committed)",
+    floor_seconds, floor_rows = support.timed("floor: one UPDATE with a window function (committed)",
                                       run_floor)  # fmt: skip
     with connection.cursor() as cursor:  # undo it: the floor's rows are the only 'floor' ones
         cursor.execute(
@@ -375,17 +326,17 @@ def main() -> None:
         cursor.execute("VACUUM ANALYZE enrollment_enrollment")
         cursor.execute("CHECKPOINT")
 
-    task_seconds, result = timed(
+    task_seconds, result = support.timed(
         "resolution task (decisions, cases, records; then the account merges task)",
         lambda: resolve_duplicates.apply(kwargs={"triggered_by": "bench"}).get(),
     )
     result = ResolutionRun.objects.get(pk=result["run"]).counts
     run_seconds, merge_seconds = result["seconds"]["decide"], result["seconds"]["accounts"]
-    rerun_seconds, rerun = timed(
+    rerun_seconds, rerun = support.timed(
         "second run, nothing to do",
         lambda: resolve_duplicates.apply(kwargs={"triggered_by": "bench"}).get(),
     )
-    verify_seconds, _ = timed(
+    verify_seconds, _ = support.timed(
         "verify_ledger", lambda: call_command("verify_ledger", stdout=io.StringIO())
     )
 
@@ -424,7 +375,7 @@ def main() -> None:
     if problems:
         sys.exit("; ".join(problems))
     if not args.keep:
-        drop_database(url)
+        support.drop_database(url, BENCH_DB)
 
 
 if __name__ == "__main__":

@@ -14,63 +14,14 @@ It measures, on the same database and the project's own tables:
 
 import argparse
 import io
-import os
 import resource
 import sys
-import time
-from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
-import psycopg
+import support
 
 BENCH_DB = "yibao_bench_credit"
 PERIOD = "202610"
 REGION = "610100"
-
-
-def server_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL server (the benchmark makes its own database).")
-    return url
-
-
-def with_database(url: str, name: str) -> str:
-    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
-
-
-def recreate_database(url: str) -> None:
-    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-
-
-def drop_database(url: str) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-
-
-def setup_django(url: str) -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ["DATABASE_URL"] = with_database(url, BENCH_DB)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
-    os.environ["DEBUG"] = "false"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-
-
-def timed(label: str, fn):
-    start = time.perf_counter()
-    result = fn()
-    seconds = time.perf_counter() - start
-    print(f"{label}: {seconds:.2f} s")
-    return seconds, result
 
 
 def build_accounts(cursor, count: int) -> None:
@@ -158,9 +109,9 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=1_000_000)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args()
-    url = server_url()
-    recreate_database(url)
-    setup_django(url)
+    url = support.server_url()
+    support.recreate_database(url, BENCH_DB)
+    support.setup_django(url, BENCH_DB)
 
     from django.core.management import call_command
     from django.db import connection, transaction
@@ -173,7 +124,9 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     region = Region.objects.select_related("policy").get(pk=REGION)
     with connection.cursor() as cursor:
-        timed("build accounts and contributions", lambda: build_accounts(cursor, args.accounts))
+        support.timed(
+            "build accounts and contributions", lambda: build_accounts(cursor, args.accounts)
+        )
     period = periods.accounting_period_open(region=region, period=PERIOD)
     periods.accounting_period_assess(period=period)
     fund = ledger.region_account(region=region)
@@ -188,19 +141,21 @@ def main() -> None:
             floor_sql(cursor, fund.pk, cutoff, below_fen, from_fen)
             transaction.set_rollback(True)
 
-    floor_seconds, _ = timed("floor (INSERT ... SELECT + UPDATE ... FROM, rolled back)", run_floor)
+    floor_seconds, _ = support.timed(
+        "floor (INSERT ... SELECT + UPDATE ... FROM, rolled back)", run_floor
+    )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE accounts_posting")
         cursor.execute("VACUUM ANALYZE accounts_ledgeraccount")
 
-    run_seconds, result = timed(
+    run_seconds, result = support.timed(
         "credit run (task start to last commit)",
         lambda: run_monthly_credit.apply(args=(REGION,)).get(),
     )
-    rerun_seconds, rerun = timed(
+    rerun_seconds, rerun = support.timed(
         "second run, nothing eligible", lambda: run_monthly_credit.apply(args=(REGION,)).get()
     )
-    verify_seconds, _ = timed(
+    verify_seconds, _ = support.timed(
         "verify_ledger", lambda: call_command("verify_ledger", stdout=io.StringIO())
     )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -218,7 +173,7 @@ def main() -> None:
     if credited != args.accounts:
         sys.exit(f"expected {args.accounts} credits, got {credited}")
     if not args.keep:
-        drop_database(url)
+        support.drop_database(url, BENCH_DB)
 
 
 if __name__ == "__main__":

@@ -19,13 +19,11 @@ checks every transfer was accepted and `verify_ledger` holds.
 
 import argparse
 import multiprocessing
-import os
 import sys
 import time
-from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 import psycopg
+import support
 
 BENCH_DB = "yibao_bench_wallet"
 REGION = "140100"
@@ -42,41 +40,8 @@ class MemorySender:
         _codes[reference] = body.split("验证码 ")[1][:6]
 
 
-def server_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL server (the benchmark makes its own database).")
-    return url
-
-
-def with_database(url: str, name: str) -> str:
-    return urlunparse(urlparse(url)._replace(path=f"/{name}"))
-
-
-def recreate_database(url: str) -> None:
-    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-
-
-def drop_database(url: str) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-
-
 def setup_django(url: str) -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    os.environ["DATABASE_URL"] = with_database(url, BENCH_DB)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
-    os.environ["DEBUG"] = "false"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
+    support.setup_django(url, BENCH_DB)
     from django.conf import settings
 
     settings.WALLET_CODE_SENDER = "__main__.MemorySender"
@@ -128,7 +93,7 @@ def build_families(pairs: int) -> list[tuple]:
         ],
         batch_size=5000,
     )
-    accounts = personal_accounts_open_many(pairs=[(p, region) for p in senders])
+    accounts = personal_accounts_open_many(records=[(p, region, "") for p in senders])
     fund = ledger.region_account(region=region)
     Posting.objects.bulk_create(
         [
@@ -295,8 +260,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args()
-    url = server_url()
-    recreate_database(url)
+    url = support.server_url()
+    support.recreate_database(url, BENCH_DB)
     setup_django(url)
 
     from django.core.management import call_command
@@ -319,7 +284,7 @@ def main() -> None:
     statements = count_statements(rows[0])
     rows = rows[1:]
     shares = [rows[w :: args.workers] for w in range(args.workers)]
-    dsn = with_database(url, BENCH_DB)
+    dsn = support.with_database(url, BENCH_DB)
     floor_seconds, floor_done = run_parallel(
         args.workers, floor_worker, [(dsn, share) for share in shares]
     )
@@ -345,7 +310,7 @@ def main() -> None:
     if accepted != args.pairs or wallet_done != args.pairs - 1:
         sys.exit(f"expected {args.pairs} accepted transfers, found {accepted}")
     if not args.keep:
-        drop_database(url)
+        support.drop_database(url, BENCH_DB)
 
 
 if __name__ == "__main__":

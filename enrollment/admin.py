@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_scoping import RegionScopedAdmin
+from accounts.admin_scoping import ReadOnlyAdminMixin, RegionScopedAdmin
 from accounts.errors import BusinessRuleViolation
 
 from . import tasks
@@ -310,19 +310,8 @@ class DuplicateCaseAdmin(RegionScopedAdmin):
         return TemplateResponse(request, "enrollment/admin/confirm_name.html", context)
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(ResolutionRun)
-class ResolutionRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ResolutionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("started_at", "status", "triggered_by", "cases_by_rule", "duration")
     list_filter = ("status",)
     readonly_fields = ("started_at", "finished_at", "status", "triggered_by", "counts", "error")
@@ -342,7 +331,7 @@ class ResolutionRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(EmergencyRestore)
-class EmergencyRestoreAdmin(ReadOnlyMixin, RegionScopedAdmin):
+class EmergencyRestoreAdmin(ReadOnlyAdminMixin, RegionScopedAdmin):
     list_display = ("restored_at", "enrollment", "region", "restored_by", "reason", "evidence_link")
     list_filter = ("region",)
     list_select_related = ("enrollment__person", "enrollment__region", "region", "restored_by")

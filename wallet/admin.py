@@ -3,27 +3,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_scoping import RegionScopedAdmin
+from accounts.admin_scoping import ReadOnlyAdmin
 from accounts.models import fen_to_yuan
 
 from .models import FamilyBinding, OutboxMessage, Wallet, WalletEvent, WalletPayment, WalletTransfer
 
 
-class WalletReadOnlyAdmin(RegionScopedAdmin):
-    """Read-only: bindings, wallets and money move only through the wallet services."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(FamilyBinding)
-class FamilyBindingAdmin(WalletReadOnlyAdmin):
+class FamilyBindingAdmin(ReadOnlyAdmin):
     region_path = "requester_region"
     list_display = ("requester", "member", "relation", "status", "created_at", "ended_at")
     list_filter = ("status", "relation", "requester_region")
@@ -32,7 +19,7 @@ class FamilyBindingAdmin(WalletReadOnlyAdmin):
 
 
 @admin.register(Wallet)
-class WalletAdmin(WalletReadOnlyAdmin):
+class WalletAdmin(ReadOnlyAdmin):
     region_path = "insured_region"
     list_display = ("person", "status", "insured_region", "usage_region", "balance", "opened_at")
     list_filter = ("status", "insured_region", "usage_region")
@@ -56,7 +43,7 @@ class WalletAdmin(WalletReadOnlyAdmin):
 
 
 @admin.register(WalletTransfer)
-class WalletTransferAdmin(WalletReadOnlyAdmin):
+class WalletTransferAdmin(ReadOnlyAdmin):
     list_display = (
         "pk",
         "sender",
@@ -78,7 +65,7 @@ class WalletTransferAdmin(WalletReadOnlyAdmin):
 
 
 @admin.register(WalletPayment)
-class WalletPaymentAdmin(WalletReadOnlyAdmin):
+class WalletPaymentAdmin(ReadOnlyAdmin):
     list_display = ("pk", "purpose", "beneficiary", "amount", "institution_name", "created_at")
     list_filter = ("purpose", "region")
     list_select_related = ("beneficiary",)

@@ -1,12 +1,10 @@
 """Real transactions racing on PostgreSQL: the lock order keeps balances right."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from accounts.models import LedgerAccount, Posting
 from accounts.services import ledger
+from tests.concurrency import run_in_threads
 from tests.factories import InsuredPersonFactory, region
 
 pytestmark = [
@@ -15,28 +13,6 @@ pytestmark = [
 ]
 
 Kind = LedgerAccount.Kind
-
-
-def run_in_threads(targets) -> list:
-    """Run callables at once, each in its own thread and database connection."""
-    barrier = threading.Barrier(len(targets))
-    results: list = [None] * len(targets)
-
-    def runner(index, target):
-        try:
-            barrier.wait()
-            results[index] = target()
-        except Exception as exc:  # collected and asserted by the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i, t)) for i, t in enumerate(targets)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_parallel_spends_never_overdraw():

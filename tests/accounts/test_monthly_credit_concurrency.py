@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import AccountingPeriod, PersonalAccount, Posting, Region
 from accounts.services import contributions, credits, periods
-from tests.accounts.test_ledger_concurrency import run_in_threads
+from tests.concurrency import run_in_threads
 from tests.factories import InsuredPersonFactory
 
 pytestmark = [

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 
 from enrollment.models import DuplicateCase, Enrollment, EnrollmentStatus
 from enrollment.services import duplicates
-from tests.accounts.test_ledger_concurrency import run_in_threads
+from tests.concurrency import run_in_threads
 from tests.enrollment.factories import account_with_money
 from tests.factories import InsuredPersonFactory
 

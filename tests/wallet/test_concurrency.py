@@ -1,14 +1,13 @@
 """Real transactions racing on PostgreSQL: limits, balances and states hold under concurrency."""
 
-import threading
 import time
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from accounts.models import LedgerAccount, PersonalAccount, Posting, RegionPolicy
 from accounts.selectors import ledger_totals
+from tests.concurrency import run_in_threads
 from tests.wallet.factories import WALLET_REGION, family_pair, wallet_fen
 from wallet.models import OutboxMessage, WalletDailyUsage, WalletTransfer
 from wallet.services import transfers
@@ -19,28 +18,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 Status = WalletTransfer.Status
-
-
-def run_in_threads(targets) -> list:
-    """Run callables at once, each in its own thread and database connection."""
-    barrier = threading.Barrier(len(targets))
-    results: list = [None] * len(targets)
-
-    def runner(index, target):
-        try:
-            barrier.wait()
-            results[index] = target()
-        except Exception as exc:  # collected and asserted by the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i, t)) for i, t in enumerate(targets)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def code_for(transfer: WalletTransfer) -> str:
