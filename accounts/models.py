@@ -203,6 +203,10 @@ class InsuredPerson(models.Model):
                 name="person_pension_not_negative",
             ),
         ]
+        # The monthly credit finds retirees (about a tenth) without scanning everybody.
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(retired=True), name="person_retired"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} {self.masked_national_id}"
