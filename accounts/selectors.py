@@ -136,11 +136,12 @@ def contributions_for_person(*, person: InsuredPerson, year: int) -> QuerySet[Co
     )
 
 
-def postings_for_person(*, person: InsuredPerson) -> QuerySet[Posting]:
-    """Every posting in or out of the person's ledger accounts, newest first."""
-    ids = person_ledger_account_ids(person=person)
+def postings_for_accounts(*, account_ids: set[int]) -> QuerySet[Posting]:
+    """Every posting in or out of these ledger accounts (one person's), newest first."""
     return (
-        Posting.objects.filter(Q(from_account_id__in=ids) | Q(to_account_id__in=ids))
+        Posting.objects.filter(
+            Q(from_account_id__in=account_ids) | Q(to_account_id__in=account_ids)
+        )
         .select_related("from_account", "to_account")
         .order_by("-created_at", "-pk")
     )

@@ -50,10 +50,10 @@ def my_account(request):
     year = year_form.cleaned_data["year"] if year_form.is_valid() else None
     year = year or timezone.localdate().year
     credits = list(selectors.credits_for_person(person=person, year=year))
-    postings = Paginator(selectors.postings_for_person(person=person), 20).get_page(
+    own_ids = set(selectors.person_ledger_account_ids(person=person))
+    postings = Paginator(selectors.postings_for_accounts(account_ids=own_ids), 20).get_page(
         request.GET.get("page")
     )
-    own_ids = set(selectors.person_ledger_account_ids(person=person))
     context = {
         "summary": selectors.account_summary(person=person),
         "year": year,

@@ -46,6 +46,16 @@ def _refused(request, exc: BusinessRuleViolation, *, to: str, **kwargs):
     return redirect(to, **kwargs)
 
 
+def _post_action(request, action, *, to: str, done: str):
+    """A button that calls one service: its refusal or its success message, then back."""
+    try:
+        action()
+    except BusinessRuleViolation as exc:
+        return _refused(request, exc, to=to)
+    messages.success(request, done)
+    return redirect(to)
+
+
 def _limits(person: InsuredPerson, wallet) -> dict | None:
     if wallet is None:
         return None
@@ -151,23 +161,23 @@ def family_page(request, person: InsuredPerson):
 @person_required
 @require_POST
 def family_confirm(request, person: InsuredPerson, pk: int):
-    try:
-        family.family_binding_confirm(binding_id=pk, by=person)
-    except BusinessRuleViolation as exc:
-        return _refused(request, exc, to="wallet:family")
-    messages.success(request, _("已确认绑定。"))
-    return redirect("wallet:family")
+    return _post_action(
+        request,
+        lambda: family.family_binding_confirm(binding_id=pk, by=person),
+        to="wallet:family",
+        done=_("已确认绑定。"),
+    )
 
 
 @person_required
 @require_POST
 def family_end(request, person: InsuredPerson, pk: int):
-    try:
-        family.family_binding_end(binding_id=pk, by=person)
-    except BusinessRuleViolation as exc:
-        return _refused(request, exc, to="wallet:family")
-    messages.success(request, _("已解除绑定。"))
-    return redirect("wallet:family")
+    return _post_action(
+        request,
+        lambda: family.family_binding_end(binding_id=pk, by=person),
+        to="wallet:family",
+        done=_("已解除绑定。"),
+    )
 
 
 @person_required
@@ -267,12 +277,12 @@ def transfer_code(request, person: InsuredPerson, pk: int):
 @person_required
 @require_POST
 def transfer_cancel(request, person: InsuredPerson, pk: int):
-    try:
-        transfers.wallet_transfer_cancel(transfer_id=pk, sender=person)
-    except BusinessRuleViolation as exc:
-        return _refused(request, exc, to="wallet:transfers")
-    messages.success(request, _("转账已取消。"))
-    return redirect("wallet:transfers")
+    return _post_action(
+        request,
+        lambda: transfers.wallet_transfer_cancel(transfer_id=pk, sender=person),
+        to="wallet:transfers",
+        done=_("转账已取消。"),
+    )
 
 
 @person_required

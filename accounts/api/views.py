@@ -164,12 +164,18 @@ class MyPostingsView(ListAPIView):
     serializer_class = MyPostingSerializer
     queryset = Posting.objects.none()  # for the schema; get_queryset scopes to the caller
 
+    def _own_account_ids(self) -> set[int]:
+        """The caller's ledger accounts, read once per request."""
+        if not hasattr(self, "_account_ids"):
+            self._account_ids = set(
+                selectors.person_ledger_account_ids(person=self.request.user.person)
+            )
+        return self._account_ids
+
     def get_queryset(self):
-        return selectors.postings_for_person(person=self.request.user.person)
+        return selectors.postings_for_accounts(account_ids=self._own_account_ids())
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["own_account_ids"] = set(
-            selectors.person_ledger_account_ids(person=self.request.user.person)
-        )
+        context["own_account_ids"] = self._own_account_ids()
         return context
