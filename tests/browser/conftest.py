@@ -2,6 +2,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -31,4 +32,7 @@ def browser_page():
         context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
         yield context.new_page()
         browser.close()
+        # Connections opened while Playwright's loop ran belong to its context: close them
+        # here, or PostgreSQL keeps the test database busy at teardown.
+        connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
