@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from accounts.models import User
 from enrollment import selectors as enrollment_selectors
+from enrollment.models import DuplicateCase
 
 
 def home(request):
@@ -17,6 +18,11 @@ def home(request):
         template = "portal/home_person.html"
     elif user.is_authenticated and user.kind == User.Kind.EMPLOYER and hasattr(user, "employer"):
         context["employer"] = user.employer
+        context["open_verification_cases"] = (
+            enrollment_selectors.verification_cases_for_employer(employer=user.employer)
+            .filter(status=DuplicateCase.Status.OPEN)
+            .count()
+        )
         template = "portal/home_employer.html"
     elif user.is_authenticated and user.is_staff:
         context["regions"] = user.regions.all()

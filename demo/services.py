@@ -117,6 +117,7 @@ class _DemoEnrollment:
     status: str = EnrollmentStatus.ACTIVE
     registered: str = "2015-03-01"
     paid: str | None = "2026-11-05"
+    reported_name: str = ""  # a legacy record's name, when it differs
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,9 @@ DEMO_PERSONS = [
         _employee("610100", _XIAN_SOFT, record_id="61010000321456"),
         _employee("610100", _XIAN_SOFT, record_id="61019900078123", registered="2009-05-01"),
     ]),
+    _DemoPerson("罗敏", False, _D(1990, 2, 17), "重复参保：同一身份证号姓名不一致（待单位核实）", [
+        _employee("610100", _XIAN_FOOD, record_id="61019900045678", reported_name="罗民", registered="2008-03-01"),
+    ]),
 ]  # fmt: skip
 
 
@@ -282,6 +286,7 @@ def demo_data_seed() -> list[DemoLogin]:
                     "status": item.status,
                     "registered_at": _at(item.registered),
                     "last_paid_at": _at(item.paid) if item.paid else None,
+                    "reported_name": item.reported_name,
                 },
             )
         logins.append(DemoLogin(national_id, f"参保人·{demo.role}", demo.name))

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "enrollment"
+
+urlpatterns = [
+    path("verification/", views.verification_cases, name="verification-cases"),
+    path(
+        "verification/<int:pk>/confirm/",
+        views.verification_case_confirm,
+        name="verification-case-confirm",
+    ),
+]
