@@ -1,7 +1,7 @@
 """Benchmark: duplicate-enrollment resolution (重复参保, 就高就新) on PostgreSQL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python \
-        bench/duplicates.py [--persons 800000] [--enrollments 1000000] [--keep]
+        bench/duplicates.py [--persons 800000] [--enrollments 1000000] [--keep] [--statements S]
 
 It creates (and at the end drops) its own database `yibao_bench_dup` on that server and
 loads with COPY: ~800,000 persons with 1,000,000 enrollments in four regions, of whom
@@ -15,7 +15,7 @@ It measures on the same data:
     and suspends the rest (no cases, no rules beyond an ordering), committed, then undone;
   - the resolution (the Celery task, in-process): rules, cases with their records and the
     enrollment updates in one transaction; then, timed apart, the follow-up task merging the
-    personal accounts through accounts.personal_account_merge (one call per pair);
+    personal accounts through accounts.personal_accounts_merge_many (set-based, by chunks);
   - a second run with nothing left to do; verify_ledger.
 and checks the outcome against what the data was built to produce.
 """
@@ -24,6 +24,7 @@ import argparse
 import datetime as dt
 import io
 import sys
+import time
 from collections import Counter
 
 import support
@@ -263,6 +264,36 @@ FLOOR = """
 """
 
 
+class SlowStatements:
+    """With --statements: print each statement slower than the threshold (where time goes)."""
+
+    def __init__(self, threshold: float | None):
+        self.threshold = threshold
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            seconds = time.perf_counter() - start
+            if self.threshold is not None and seconds >= self.threshold:
+                print(f"  {seconds:6.2f} s  {' '.join(sql.split())[:150]}")
+
+
+def wal_and_checkpoints() -> tuple[int, int]:
+    """WAL bytes written and checkpoints started so far, server-wide: a checkpoint or a flood
+    of WAL during a timed step is what makes one run slower than the next."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT wal_bytes FROM pg_stat_wal), "
+            "checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter"
+        )
+        wal_bytes, checkpoints = cursor.fetchone()
+    return int(wal_bytes), checkpoints
+
+
 def expected_counts() -> tuple[Counter, Counter]:
     cases, records = Counter(), Counter()
     for count, case_rules, record_rules in KINDS.values():
@@ -278,6 +309,9 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=800_000)
     parser.add_argument("--enrollments", type=int, default=1_000_000)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    parser.add_argument(
+        "--statements", type=float, metavar="SECONDS", help="print statements slower than this"
+    )
     args = parser.parse_args()
     url = support.server_url()
     support.recreate_database(url, BENCH_DB)
@@ -326,10 +360,15 @@ def main() -> None:
         cursor.execute("VACUUM ANALYZE enrollment_enrollment")
         cursor.execute("CHECKPOINT")
 
-    task_seconds, result = support.timed(
-        "resolution task (decisions, cases, records; then the account merges task)",
-        lambda: resolve_duplicates.apply(kwargs={"triggered_by": "bench"}).get(),
-    )
+    def resolve():
+        return resolve_duplicates.apply(kwargs={"triggered_by": "bench"}).get()
+
+    wal_before = wal_and_checkpoints()
+    with connection.execute_wrapper(SlowStatements(args.statements)):
+        task_seconds, result = support.timed(
+            "resolution task (decisions, cases, records; then the account merges task)", resolve
+        )
+    wal_after = wal_and_checkpoints()
     result = ResolutionRun.objects.get(pk=result["run"]).counts
     run_seconds, merge_seconds = result["seconds"]["decide"], result["seconds"]["accounts"]
     rerun_seconds, rerun = support.timed(
@@ -352,9 +391,13 @@ def main() -> None:
     print(
         f"account merges:      {merge_seconds:.2f} s for {result['accounts_merged']:,} pairs "
         f"= {1000 * merge_seconds / max(result['accounts_merged'], 1):.1f} ms per pair "
-        "(follow-up task, one personal_account_merge per pair)"
+        "(follow-up task, personal_accounts_merge_many by chunks)"
     )
     print(f"task end to end:     {task_seconds:.2f} s")
+    print(
+        f"during the task:     {(wal_after[0] - wal_before[0]) / 1e6:.0f} MB of WAL, "
+        f"{wal_after[1] - wal_before[1]} checkpoint(s) on the server (any database)"
+    )
     print(
         f"second run:          {rerun_seconds:.2f} s, {sum(rerun['cases'].values())} cases   "
         "(target < 3 s)"

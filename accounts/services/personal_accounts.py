@@ -1,6 +1,14 @@
+# ruff: noqa: S608 -- SQL composed of constant fragments; every value is a query parameter.
 """Personal accounts (个人账户): opening, freezing (封存), spending, merging."""
 
-from django.db import transaction
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from typing import NamedTuple
+
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,8 +21,10 @@ from accounts.models import (
     Region,
     fen_to_yuan,
 )
+from accounts.sql import json_rows
 
 from .ledger import InsufficientBalance, ledger_accounts_lock, posting_create
+from .periods import accounting_period_require_open
 
 Kind = LedgerAccount.Kind
 Status = PersonalAccount.Status
@@ -146,62 +156,362 @@ def personal_account_spend(
     locked = ledger_accounts_lock([account.current_id, account.carried_id, to_account.pk])
     account = PersonalAccount.objects.select_related("region__policy").get(pk=account.pk)
     _require_active(account)
-    parts = [locked[account.current_id], locked[account.carried_id]]
-    if not account.region.policy.spend_current_year_first:
-        parts.reverse()
-    available = sum(part.balance_fen for part in parts)
+    current, carried = locked[account.current_id], locked[account.carried_id]
+    available = current.balance_fen + carried.balance_fen
     if available < amount_fen:
         raise InsufficientBalance(
             _("个人账户余额不足：可用 %(available)s 元。") % {"available": fen_to_yuan(available)},
             field="amount",
         )
-    postings, remaining = [], amount_fen
+    return [
+        posting_create(
+            from_account=part,
+            to_account=to_account,
+            amount_fen=take,
+            kind=kind,
+            idempotency_key=f"{idempotency_key}:{part.kind}",
+            reference=reference,
+        )
+        for part, take in spend_split(
+            current=current,
+            carried=carried,
+            amount_fen=amount_fen,
+            current_year_first=account.region.policy.spend_current_year_first,
+        )
+    ]
+
+
+def spend_split(
+    *, current: LedgerAccount, carried: LedgerAccount, amount_fen: int, current_year_first: bool
+) -> list[tuple[LedgerAccount, int]]:
+    """What a payment takes from each part of a personal account (locked, with enough money):
+    the current year first, unless the region's policy says otherwise."""
+    parts = [current, carried] if current_year_first else [carried, current]
+    split, remaining = [], amount_fen
     for part in parts:
         take = min(part.balance_fen, remaining)
         if take:
-            postings.append(
-                posting_create(
-                    from_account=part,
-                    to_account=to_account,
-                    amount_fen=take,
-                    kind=kind,
-                    idempotency_key=f"{idempotency_key}:{part.kind}",
-                    reference=reference,
-                )
-            )
+            split.append((part, take))
             remaining -= take
-    return postings
+    return split
+
+
+@dataclass(frozen=True)
+class AccountMerge:
+    """One merge to do: `source` goes into `target`. `key` names it for good: the same key
+    again never moves money twice."""
+
+    source_id: int
+    target_id: int
+    key: str
+    reason: str
+
+
+@dataclass
+class AccountMergeDetail:
+    """What one merge moved and changed: enough to undo it exactly."""
+
+    source: int
+    target: int
+    current_fen: int
+    carried_fen: int
+    contributions: list[int]
+    source_status: str
+    source_status_reason: str
+
+    @classmethod
+    def from_record(cls, record: dict) -> "AccountMergeDetail":
+        return cls(**{f.name: record[f.name] for f in fields(cls)})
+
+
+# Pairs per chunk: each statement of a chunk handles a few thousand rows.
+MERGE_CHUNK = 2000
+MERGE_KIND = "ACCOUNT_MERGE"
+UNMERGE_KIND = "ACCOUNT_UNMERGE"
+_PARTS = ((Kind.PERSON_CURRENT, "current_id"), (Kind.PERSON_CARRIED, "carried_id"))
+
+
+class _Account(NamedTuple):
+    pk: int
+    person_id: int
+    region_id: str
+    status: str
+    status_reason: str
+    current_id: int
+    carried_id: int
+
+
+def _chunks(items: Sequence, size: int) -> Iterable[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _personal_accounts(ids: set[int]) -> dict[int, _Account]:
+    wanted, params = json_rows("wanted", {"id": "bigint"}, [{"id": i} for i in ids])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH {wanted}
+                SELECT pa.id, pa.person_id, pa.region_id, pa.status, pa.status_reason,
+                       pa.current_id, pa.carried_id
+                FROM accounts_personalaccount pa JOIN wanted ON wanted.id = pa.id""",
+            params,
+        )
+        return {row[0]: _Account(*row) for row in cursor.fetchall()}
+
+
+def _ledger_accounts_lock(ids: list[int]) -> None:
+    """`ledger.ledger_accounts_lock` for thousands of accounts: the same primary-key order,
+    without building a model per row."""
+    wanted, params = json_rows("wanted", {"id": "bigint"}, [{"id": i} for i in ids])
+    lock = " FOR UPDATE OF a" if connection.features.has_select_for_update_of else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH {wanted}
+                SELECT a.id FROM accounts_ledgeraccount a JOIN wanted ON wanted.id = a.id
+                ORDER BY a.id{lock}""",
+            params,
+        )
+
+
+def personal_accounts_check_merge(*, merges: Sequence[AccountMerge], accounts: dict) -> None:
+    """The refusals of a merge, from one place: one person in one region, an open target,
+    each account merged away once and not also receiving in the same call."""
+    sources = [m.source_id for m in merges]
+    if len(set(sources)) != len(sources) or set(sources) & {m.target_id for m in merges}:
+        raise BusinessRuleViolation(_("一个个人账户在一次合并中只能并出一次，且不能同时并入。"))
+    for merge in merges:
+        source, target = accounts.get(merge.source_id), accounts.get(merge.target_id)
+        if source is None or target is None:
+            raise BusinessRuleViolation(_("要合并的个人账户不存在。"), status_code=404)
+        if (source.person_id, source.region_id) != (target.person_id, target.region_id):
+            raise BusinessRuleViolation(_("只能合并同一参保人在同一统筹区的个人账户。"))
+        if target.status == Status.CLOSED:
+            raise BusinessRuleViolation(_("不能并入已注销的个人账户。"))
 
 
 @transaction.atomic
+def personal_accounts_merge_many(*, merges: Sequence[AccountMerge]) -> list[AccountMergeDetail]:
+    """Several records of one person in one region become one: each source's money goes to
+    its target through postings, its contributions follow, and it is closed.
+
+    Set-based, a few statements per chunk of pairs. The ledger accounts are locked in
+    primary-key order first (the ledger's one order), so balances read are balances moved.
+    Idempotent: a merge's postings carry keys from its `key`; a key already posted moves
+    nothing again. Refused while a region's accounting period is under assessment (核定).
+    """
+    merges = [m for m in merges if m.source_id != m.target_id]
+    if not merges:
+        return []
+    ids = {m.source_id for m in merges} | {m.target_id for m in merges}
+    accounts = _personal_accounts(ids)
+    personal_accounts_check_merge(merges=merges, accounts=accounts)
+    for region_code in sorted({accounts[m.source_id].region_id for m in merges}):
+        accounting_period_require_open(region_code=region_code)
+    ledger_ids = sorted({i for a in accounts.values() for i in (a.current_id, a.carried_id)})
+    _ledger_accounts_lock(ledger_ids)
+    # Read again under the locks: a concurrent merge of the same accounts has committed now.
+    accounts = _personal_accounts(ids)
+    personal_accounts_check_merge(merges=merges, accounts=accounts)
+    now = timezone.now()
+    details = []
+    for chunk in _chunks(merges, MERGE_CHUNK):
+        details += _merge_chunk(chunk, accounts=accounts, now=now)
+    return details
+
+
+def _merge_chunk(merges, *, accounts, now) -> list[AccountMergeDetail]:
+    pairs = [(accounts[m.source_id], accounts[m.target_id], m) for m in merges]
+    with connection.cursor() as cursor:
+        # The amount is the locked balance, read by the INSERT itself; a key already posted
+        # (a retry) inserts nothing, and only what was inserted changes balances below.
+        parts, params = json_rows(
+            "part",
+            {"from_id": "bigint", "to_id": "bigint", "reference": "text", "key": "text"},
+            [
+                {
+                    "from_id": getattr(source, column),
+                    "to_id": getattr(target, column),
+                    "reference": f"personal_account:{target.pk}",
+                    "key": f"merge:{merge.key}:{kind}",
+                }
+                for source, target, merge in pairs
+                for kind, column in _PARTS
+            ],
+        )
+        cursor.execute(
+            f"""WITH {parts}
+                INSERT INTO accounts_posting
+                    (from_account_id, to_account_id, amount_fen, kind, period, reference,
+                     idempotency_key, created_at)
+                SELECT part.from_id, part.to_id, a.balance_fen, %s, '', part.reference,
+                       part.key, %s
+                FROM part JOIN accounts_ledgeraccount a ON a.id = part.from_id
+                WHERE a.balance_fen > 0
+                ON CONFLICT (idempotency_key) DO NOTHING
+                RETURNING from_account_id, to_account_id, amount_fen""",
+            [*params, MERGE_KIND, now],
+        )
+        posted = cursor.fetchall()
+        if posted:
+            deltas: dict[int, int] = defaultdict(int)
+            for from_id, to_id, amount in posted:
+                deltas[from_id] -= amount
+                deltas[to_id] += amount
+            delta, params = json_rows(
+                "delta",
+                {"id": "bigint", "amount": "bigint"},
+                [{"id": i, "amount": amount} for i, amount in deltas.items()],
+            )
+            cursor.execute(
+                f"""WITH {delta}
+                    UPDATE accounts_ledgeraccount SET balance_fen = balance_fen + delta.amount
+                    FROM delta WHERE accounts_ledgeraccount.id = delta.id""",
+                params,
+            )
+        contributions = list(
+            Contribution.objects.filter(account_id__in=[m.source_id for m in merges])
+            .order_by("pk")
+            .values_list("pk", "account_id")
+        )
+        if contributions:
+            pair, params = json_rows(
+                "pair",
+                {"source_id": "bigint", "target_id": "bigint"},
+                [{"source_id": s.pk, "target_id": t.pk} for s, t, _m in pairs],
+            )
+            cursor.execute(
+                f"""WITH {pair}
+                    UPDATE accounts_contribution SET account_id = pair.target_id
+                    FROM pair WHERE accounts_contribution.account_id = pair.source_id""",
+                params,
+            )
+        closing = [(s, m.reason) for s, _t, m in pairs if s.status != Status.CLOSED]
+        if closing:
+            _close_sources(cursor, closing, now=now)
+    moved = {(from_id, to_id): amount for from_id, to_id, amount in posted}
+    moved_contributions = defaultdict(list)
+    for pk, account_id in contributions:
+        moved_contributions[account_id].append(pk)
+    return [
+        AccountMergeDetail(
+            source=source.pk,
+            target=target.pk,
+            current_fen=moved.get((source.current_id, target.current_id), 0),
+            carried_fen=moved.get((source.carried_id, target.carried_id), 0),
+            contributions=moved_contributions[source.pk],
+            source_status=source.status,
+            source_status_reason=source.status_reason,
+        )
+        for source, target, _merge in pairs
+    ]
+
+
+def _close_sources(cursor, closing: list[tuple[_Account, str]], *, now) -> None:
+    """Close the merged-away accounts, with the audit rows their save() would have written
+    (django-auditlog's table, no actor: the system merges)."""
+    closed, params = json_rows(
+        "closed",
+        {"id": "bigint", "reason": "text", "changes": "jsonb"},
+        [
+            {
+                "id": account.pk,
+                "reason": reason,
+                "changes": {
+                    "status": [account.status, Status.CLOSED],
+                    "status_reason": [account.status_reason, reason],
+                },
+            }
+            for account, reason in closing
+        ],
+    )
+    cursor.execute(
+        f"""WITH {closed}
+            UPDATE accounts_personalaccount
+            SET status = %s, status_reason = closed.reason, updated_at = %s
+            FROM closed WHERE accounts_personalaccount.id = closed.id""",
+        [*params, Status.CLOSED, now],
+    )
+    cursor.execute(
+        f"""WITH {closed}
+            INSERT INTO {LogEntry._meta.db_table}
+                (content_type_id, object_pk, object_id, object_repr, action, changes_text,
+                 changes, timestamp)
+            SELECT %s, CAST(closed.id AS text), closed.id, %s || CAST(closed.id AS text), %s, '',
+                   closed.changes, %s
+            FROM closed""",
+        [
+            *params,
+            ContentType.objects.get_for_model(PersonalAccount).pk,
+            "个人账户 ",
+            LogEntry.Action.UPDATE,
+            now,
+        ],
+    )
+
+
 def personal_account_merge(
     *, source: PersonalAccount, target: PersonalAccount, reason: str, key: str = ""
 ) -> PersonalAccount:
-    """Two records of one person in one region become one: money and contributions follow.
+    """Two records of one person in one region become one (see personal_accounts_merge_many).
 
     `key` names this merge (e.g. its case); without it the source's id does, once.
     """
-    if (source.person_id, source.region_id) != (target.person_id, target.region_id):
-        raise BusinessRuleViolation(_("只能合并同一参保人在同一统筹区的个人账户。"))
-    if source.pk == target.pk:
-        return target
-    locked = ledger_accounts_lock(
-        [source.current_id, source.carried_id, target.current_id, target.carried_id]
-    )
-    for part, into in (
-        (source.current_id, target.current_id),
-        (source.carried_id, target.carried_id),
-    ):
-        if locked[part].balance_fen > 0:
-            posting_create(
-                from_account=locked[part],
-                to_account=locked[into],
-                amount_fen=locked[part].balance_fen,
-                kind="ACCOUNT_MERGE",
-                idempotency_key=f"merge:{key or source.pk}:{locked[part].kind}",
-                reference=f"personal_account:{target.pk}",
+    personal_accounts_merge_many(
+        merges=[
+            AccountMerge(
+                source_id=source.pk, target_id=target.pk, key=key or str(source.pk), reason=reason
             )
-    Contribution.objects.filter(account=source).update(account=target)
-    source.status, source.status_reason = Status.CLOSED, reason
-    source.save(update_fields=["status", "status_reason", "updated_at"])
+        ]
+    )
     return target
+
+
+@transaction.atomic
+def personal_account_unmerge(
+    *, merges: Sequence[AccountMergeDetail], key: str, reference: str = ""
+) -> None:
+    """Undo merges exactly, latest first: the money moved goes back to each source through
+    new postings (keys from `key`), its contributions go back, it gets its status again.
+
+    Refused when the merged account no longer holds that money (spent, sent or carried over)
+    or while the region's accounting period is under assessment (核定).
+    """
+    if not merges:
+        return
+    accounts = PersonalAccount.objects.in_bulk(
+        {m.source for m in merges} | {m.target for m in merges}
+    )
+    for region_code in sorted({accounts[m.source].region_id for m in merges}):
+        accounting_period_require_open(region_code=region_code)
+    locked = ledger_accounts_lock(
+        [i for a in accounts.values() for i in (a.current_id, a.carried_id)]
+    )
+    for merge in reversed(merges):
+        source, target = accounts[merge.source], accounts[merge.target]
+        for from_id, to_id, amount in (
+            (target.current_id, source.current_id, merge.current_fen),
+            (target.carried_id, source.carried_id, merge.carried_fen),
+        ):
+            if not amount:
+                continue
+            try:
+                posting_create(
+                    from_account=locked[from_id],
+                    to_account=locked[to_id],
+                    amount_fen=amount,
+                    kind=UNMERGE_KIND,
+                    idempotency_key=f"unmerge:{key}:{source.pk}:{locked[to_id].kind}",
+                    reference=reference,
+                )
+            except InsufficientBalance:
+                raise BusinessRuleViolation(
+                    _(
+                        "合并后的个人账户余额已变动（已支付、转出或结转），"
+                        "无法按原样退回被合并账户，不能撤销。"
+                    )
+                ) from None
+        Contribution.objects.filter(pk__in=merge.contributions, account=target).update(
+            account=source
+        )
+        source.status, source.status_reason = merge.source_status, merge.source_status_reason
+        source.save(update_fields=["status", "status_reason", "updated_at"])

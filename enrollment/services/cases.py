@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.errors import BusinessRuleViolation
-from accounts.models import Contribution, InsuredPerson, PersonalAccount, User
-from accounts.services.ledger import InsufficientBalance, ledger_accounts_lock, posting_create
-from accounts.services.periods import accounting_period_require_open
+from accounts.models import InsuredPerson, User
+from accounts.services import personal_accounts
+from accounts.services.personal_accounts import AccountMergeDetail
 
 from ..models import CaseEnrollment, DuplicateCase, Enrollment, EnrollmentStatus, Scheme
 
@@ -79,7 +79,11 @@ def duplicate_case_revert(*, case: DuplicateCase, by: User) -> DuplicateCase:
             )
     with set_actor(by):
         if case.accounts_status == DuplicateCase.AccountsStatus.DONE:
-            _accounts_unmerge(case)
+            personal_accounts.personal_account_unmerge(
+                merges=[AccountMergeDetail.from_record(d) for d in case.account_merges],
+                key=str(case.pk),
+                reference=f"duplicate_case:{case.pk}",
+            )
         elif case.accounts_status == DuplicateCase.AccountsStatus.PENDING:
             case.accounts_status = DuplicateCase.AccountsStatus.NONE
         for record, change in to_restore:
@@ -99,51 +103,6 @@ def duplicate_case_revert(*, case: DuplicateCase, by: User) -> DuplicateCase:
         case.status, case.reverted_by, case.reverted_at = Status.REVERTED, by, timezone.now()
         case.save(update_fields=["status", "reverted_by", "reverted_at", "accounts_status"])
     return case
-
-
-def _accounts_unmerge(case: DuplicateCase) -> None:
-    """Money and contributions go back to the merged-away accounts, through new postings.
-
-    (This belongs next to personal_account_merge in accounts; it is here until it moves.)
-    """
-    accounting_period_require_open(region_code=case.region_id)
-    for detail in reversed(case.account_merges):
-        source = PersonalAccount.objects.get(pk=detail["source"])
-        target = PersonalAccount.objects.get(pk=detail["target"])
-        locked = ledger_accounts_lock(
-            [source.current_id, source.carried_id, target.current_id, target.carried_id]
-        )
-        parts = (
-            (target.current_id, source.current_id, detail["current_fen"]),
-            (target.carried_id, source.carried_id, detail["carried_fen"]),
-        )
-        for from_id, to_id, amount in parts:
-            if not amount:
-                continue
-            try:
-                posting_create(
-                    from_account=locked[from_id],
-                    to_account=locked[to_id],
-                    amount_fen=amount,
-                    kind="ACCOUNT_UNMERGE",
-                    idempotency_key=f"unmerge:{case.pk}:{source.pk}:{locked[to_id].kind}",
-                    reference=f"duplicate_case:{case.pk}",
-                )
-            except InsufficientBalance:
-                raise BusinessRuleViolation(
-                    _(
-                        "合并后的个人账户余额已变动（已支付、转出或结转），"
-                        "无法按原样退回被合并账户，不能撤销。"
-                    )
-                ) from None
-        Contribution.objects.filter(pk__in=detail["contributions"], account=target).update(
-            account=source
-        )
-        source.status, source.status_reason = (
-            detail["source_status"],
-            detail["source_status_reason"],
-        )
-        source.save(update_fields=["status", "status_reason", "updated_at"])
 
 
 def case_check_confirm(*, user: User, case: DuplicateCase) -> None:

@@ -18,8 +18,8 @@ A person with more than one ACTIVE enrollment is a duplicate. One run, in one tr
 4. Several records left in the kept region and scheme (several 个人编号) with the same ID and
    name → merged into the most recently paid one (tie: registered first), the others become
    MERGED (SAME_REGION_MERGE). Their personal accounts follow once the decisions are
-   committed: pair by pair through `accounts.personal_account_merge`, in short transactions
-   (a follow-up step; a region whose accounting period is being assessed waits).
+   committed: set-based through `accounts.personal_accounts_merge_many`, a few thousand
+   cases per transaction (a follow-up step; a region whose period is being assessed waits).
 
 Three-way and mixed cases fall out of one ordering: a person's records are grouped by place;
 the keeper is the first record when places are ordered by (resident last, last payment
@@ -33,16 +33,18 @@ and a second run finds nothing left to do.
 
 import logging
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.errors import BusinessRuleViolation
-from accounts.models import Contribution, PersonalAccount
+from accounts.models import InsuredPerson, PersonalAccount, Region
 from accounts.services import personal_accounts as accounts
-from accounts.services.ledger import ledger_accounts_lock
 from accounts.services.periods import accounting_period_require_open
+from accounts.sql import json_rows
 
 from ..models import CaseEnrollment, DuplicateCase, Enrollment, ResolutionRun
 
@@ -229,11 +231,15 @@ _DECISIONS = """
 """
 
 
-def _new_case_ids() -> str:
+def _new_case_ids(cursor) -> str:
     """An id per row for cases inserted set-based: from the sequence on PostgreSQL (safe with
-    any concurrent writer), after the current maximum on SQLite (one writer at a time)."""
+    any concurrent writer), after the current maximum on SQLite (one writer at a time).
+
+    The sequence is named once: pg_get_serial_sequence() per row costs a catalog lookup each.
+    """
     if connection.vendor == "postgresql":
-        return f"nextval(pg_get_serial_sequence('{_CASE}', 'id'))"
+        cursor.execute(f"SELECT pg_get_serial_sequence('{_CASE}', 'id')")
+        return f"nextval('{cursor.fetchone()[0]}')"
     return f"(SELECT COALESCE(MAX(id), 0) FROM {_CASE}) + ROW_NUMBER() OVER ()"
 
 
@@ -255,7 +261,7 @@ def _rules_apply(*, run: ResolutionRun, person_ids, now) -> ResolutionCounts:
         _temp_table(
             cursor,
             "dup_cases",
-            f"""SELECT {_new_case_ids()} AS id, g.person_id, g.region_id, g.rule, g.kept_id,
+            f"""SELECT {_new_case_ids(cursor)} AS id, g.person_id, g.region_id, g.rule, g.kept_id,
                        g.pending
                 FROM (
                     SELECT d.person_id, d.region_id, d.rule, d.kept_id,
@@ -364,17 +370,18 @@ def duplicates_resolve(
     return run
 
 
-ACCOUNT_MERGE_BATCH = 200
+# Cases per transaction: short enough for the locks, large enough for set-based statements.
+ACCOUNT_MERGE_BATCH = 2000
 
 
 def duplicate_account_merges_apply(
     *, run: ResolutionRun | None = None, limit: int | None = None
 ) -> tuple[int, int]:
-    """Merge the personal accounts of decided SAME_REGION_MERGE cases, each pair through
-    `accounts.personal_account_merge`; returns (accounts merged, cases waiting).
+    """Merge the personal accounts of decided SAME_REGION_MERGE cases through
+    `accounts.personal_accounts_merge_many`; returns (accounts merged, cases still waiting).
 
     A region whose accounting period is being assessed (核定) waits for the next run; the
-    others go in short transactions of a few hundred cases. The run, if given, records it.
+    others go in transactions of a few thousand cases. The run, if given, records it.
     """
     started = time.perf_counter()
     pending = DuplicateCase.objects.filter(accounts_status=DuplicateCase.AccountsStatus.PENDING)
@@ -389,10 +396,14 @@ def duplicate_account_merges_apply(
     case_ids = list(ready.values_list("pk", flat=True)[:limit])
     merged = 0
     for start in range(0, len(case_ids), ACCOUNT_MERGE_BATCH):
-        with transaction.atomic():
-            for case_id in case_ids[start : start + ACCOUNT_MERGE_BATCH]:
-                merged += _case_accounts_merge(case_id=case_id)
-    waiting = pending.filter(region_id__in=waiting_regions).count() if waiting_regions else 0
+        try:
+            with transaction.atomic():
+                merged += _cases_accounts_merge(
+                    case_ids=case_ids[start : start + ACCOUNT_MERGE_BATCH]
+                )
+        except BusinessRuleViolation as exc:  # e.g. assessment began meanwhile: next run
+            logger.info("account merges of cases from %s wait: %s", case_ids[start], exc.message)
+    waiting = pending.count()
     if run is not None:
         run.refresh_from_db(fields=["counts"])
         run.counts["accounts_merged"] = merged
@@ -402,73 +413,99 @@ def duplicate_account_merges_apply(
     return merged, waiting
 
 
-def _case_accounts_merge(*, case_id: int) -> int:
-    case = (
-        DuplicateCase.objects.select_for_update(of=("self",)).select_related("kept").get(pk=case_id)
+class _PendingCase(NamedTuple):
+    pk: int
+    status: str
+    person_id: int
+    region_id: str
+    kept_record: str
+
+
+def _cases_accounts_merge(*, case_ids: list[int]) -> int:
+    """The accounts of these cases' merged records go into the kept record's account, all in
+    one `personal_accounts_merge_many`; each case keeps what moved, for a revert."""
+    cases = [
+        _PendingCase(*row)
+        for row in DuplicateCase.objects.select_for_update(of=("self",))
+        .filter(pk__in=case_ids, accounts_status=DuplicateCase.AccountsStatus.PENDING)
+        .order_by("pk")
+        .values_list("pk", "status", "person_id", "region_id", "kept__record_id")
+    ]
+    decided = [case for case in cases if case.status == DuplicateCase.Status.DECIDED]
+    merged_records = defaultdict(set)
+    for case_id, record_id in CaseEnrollment.objects.filter(
+        case_id__in=[case.pk for case in decided], action=CaseEnrollment.Action.MERGED
+    ).values_list("case_id", "enrollment__record_id"):
+        merged_records[case_id].add(record_id)
+    open_accounts, closed_accounts = {}, set()
+    for pk, *record, status in PersonalAccount.objects.filter(
+        person_id__in={case.person_id for case in decided}
+    ).values_list("pk", "person_id", "region_id", "record_id", "status"):
+        if status == PersonalAccount.Status.CLOSED:
+            closed_accounts.add(tuple(record))
+        else:
+            open_accounts[tuple(record)] = pk
+    sources, targets, waiting = {}, {}, set()
+    for case in decided:
+        of_case = (case.person_id, case.region_id)
+        sources[case.pk] = sorted(
+            open_accounts[(*of_case, record)]
+            for record in merged_records[case.pk] - {case.kept_record}
+            if (*of_case, record) in open_accounts
+        )
+        targets[case.pk] = open_accounts.get((*of_case, case.kept_record))
+        if sources[case.pk] and (*of_case, case.kept_record) in closed_accounts:
+            logger.warning("case %s waits: the kept record's account is closed", case.pk)
+            waiting.add(case.pk)
+    to_open = [c for c in decided if sources[c.pk] and not targets[c.pk] and c.pk not in waiting]
+    persons = InsuredPerson.objects.in_bulk({case.person_id for case in to_open})
+    regions = Region.objects.in_bulk({case.region_id for case in to_open})
+    opened = accounts.personal_accounts_open_many(
+        records=[(persons[c.person_id], regions[c.region_id], c.kept_record) for c in to_open]
     )
-    if case.accounts_status != DuplicateCase.AccountsStatus.PENDING:
-        return 0
-    cases = DuplicateCase.objects.filter(pk=case.pk)
-    if case.status != DuplicateCase.Status.DECIDED:
-        cases.update(accounts_status=DuplicateCase.AccountsStatus.NONE)
-        return 0
-    target_record = case.kept.record_id
-    source_records = set(
-        case.changes.filter(action=CaseEnrollment.Action.MERGED).values_list(
-            "enrollment__record_id", flat=True
+    for case, account in zip(to_open, opened, strict=True):
+        targets[case.pk] = account.pk
+    merging = [case for case in decided if case.pk not in waiting]
+    merges = [
+        accounts.AccountMerge(
+            source_id=source,
+            target_id=targets[case.pk],
+            key=f"case{case.pk}:{source}",
+            reason=MERGE_ACCOUNT_REASON.format(record_id=case.kept_record or "-"),
         )
-    ) - {target_record}
-    open_accounts = {
-        account.record_id: account
-        for account in PersonalAccount.objects.filter(
-            person_id=case.person_id,
-            region_id=case.region_id,
-            record_id__in=[*source_records, target_record],
-        )
-        .exclude(status=PersonalAccount.Status.CLOSED)
-        .order_by("-pk")  # the oldest open account of a record wins
+        for case in merging
+        for source in sources[case.pk]
+    ]
+    moved = {
+        detail.source: detail for detail in accounts.personal_accounts_merge_many(merges=merges)
     }
-    sources = sorted(
-        (open_accounts[r] for r in source_records if r in open_accounts), key=lambda a: a.pk
-    )
-    details = []
-    if sources:
-        target = open_accounts.get(target_record)
-        opened = target is None
-        if opened:
-            target = accounts.personal_account_open(
-                person=case.person, region=case.region, record_id=target_record
+    opened_for = {case.pk for case in to_open}
+    rows = [
+        {
+            "id": case.pk,
+            "merges": [
+                {**vars(moved[source]), "target_opened": case.pk in opened_for}
+                for source in sources.get(case.pk, [])
+            ],
+            "status": (
+                DuplicateCase.AccountsStatus.DONE
+                if sources.get(case.pk)
+                else DuplicateCase.AccountsStatus.NONE
+            ),
+        }
+        for case in cases
+        if case.pk not in waiting
+    ]
+    if rows:
+        # Bookkeeping of the system's own step: the case rows change without audit entries.
+        done, params = json_rows(
+            "done", {"id": "bigint", "merges": "jsonb", "status": "text"}, rows
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""WITH {done}
+                    UPDATE {_CASE} SET account_merges = done.merges, accounts_status = done.status
+                    FROM done WHERE {_CASE}.id = done.id""",
+                params,
             )
-        for source in sources:
-            # Locked in the ledger's order, so the amounts read are the amounts moved.
-            locked = ledger_accounts_lock(
-                [source.current_id, source.carried_id, target.current_id, target.carried_id]
-            )
-            details.append(
-                {
-                    "source": source.pk,
-                    "target": target.pk,
-                    "target_opened": opened,
-                    "current_fen": locked[source.current_id].balance_fen,
-                    "carried_fen": locked[source.carried_id].balance_fen,
-                    "contributions": list(
-                        Contribution.objects.filter(account=source).values_list("pk", flat=True)
-                    ),
-                    "source_status": source.status,
-                    "source_status_reason": source.status_reason,
-                }
-            )
-            accounts.personal_account_merge(
-                source=source,
-                target=target,
-                reason=MERGE_ACCOUNT_REASON.format(record_id=target_record or "-"),
-                key=f"case{case.pk}:{source.pk}",
-            )
-    # Bookkeeping of the system's own step: the case row is updated without an audit entry.
-    cases.update(
-        account_merges=details,
-        accounts_status=(
-            DuplicateCase.AccountsStatus.DONE if details else DuplicateCase.AccountsStatus.NONE
-        ),
-    )
-    return len(details)
+    return len(merges)

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from accounts.models import Contribution, PersonalAccount, Posting, Region
 from accounts.services import ledger, periods
 from enrollment.models import DuplicateCase, EnrollmentStatus
-from enrollment.services import cases
+from enrollment.services import cases, duplicates
 from tests.enrollment.factories import XIAN, account_with_money, balances, statuses
 from tests.factories import InsuredPersonFactory, StaffUserFactory
 
@@ -146,3 +146,70 @@ def test_resident_records_merge_without_any_account(enroll, resolve):
     assert case.rule == DuplicateCase.Rule.SAME_REGION_MERGE
     assert case.accounts_status == DuplicateCase.AccountsStatus.NONE
     assert run.counts["accounts_merged"] == 0
+
+
+def test_three_records_of_several_persons_merge_in_one_step_and_revert_exactly(enroll, resolve):
+    """One set-based step merges every case's accounts; a revert gives back each one's own."""
+    # given: 宋宇 with three records in Xi'an, and two more persons with two each
+    person = InsuredPersonFactory(name="宋宇")
+    kept = enroll(person, "EMPLOYEE", XIAN, record_id="NEW", paid="2026-11-05")
+    older = enroll(person, "EMPLOYEE", XIAN, record_id="OLD", paid="2025-05-05")
+    oldest = enroll(person, "EMPLOYEE", XIAN, record_id="OLDEST", paid="2020-05-05")
+    kept_account = account_with_money(person, "NEW", current_fen=100, carried_fen=0)
+    older_account = account_with_money(
+        person, "OLD", current_fen=2_000, carried_fen=30_000, periods_paid=["202501"]
+    )
+    oldest_account = account_with_money(
+        person, "OLDEST", current_fen=0, carried_fen=9_000, periods_paid=["202001", "202002"]
+    )
+    others = []
+    for n in range(2):
+        other = InsuredPersonFactory()
+        enroll(other, "EMPLOYEE", XIAN, record_id="A", paid="2026-10-05")
+        enroll(other, "EMPLOYEE", XIAN, record_id="B", paid="2024-10-05")
+        others.append(
+            (
+                account_with_money(other, "A", current_fen=10, carried_fen=0),
+                account_with_money(other, "B", current_fen=n + 1, carried_fen=700),
+            )
+        )
+    # when
+    run = resolve()
+    # then
+    assert run.counts["accounts_merged"] == 4
+    assert statuses(kept, older, oldest) == [
+        EnrollmentStatus.ACTIVE,
+        EnrollmentStatus.MERGED,
+        EnrollmentStatus.MERGED,
+    ]
+    assert balances(kept_account) == (2_100, 39_000)
+    assert sorted(
+        Contribution.objects.filter(account=kept_account).values_list("period", flat=True)
+    ) == ["202001", "202002", "202501"]
+    for n, (kept_other, merged_other) in enumerate(others):
+        assert balances(kept_other) == (11 + n, 700)
+    case = DuplicateCase.objects.get(person=person)
+    assert [d["source"] for d in case.account_merges] == [older_account.pk, oldest_account.pk]
+    call_command("verify_ledger")
+    # and a second merge step finds nothing left to move
+    assert duplicates.duplicate_account_merges_apply() == (0, 0)
+    assert Posting.objects.filter(kind="ACCOUNT_MERGE").count() == 7
+    # when staff revert 宋宇's case
+    cases.duplicate_case_revert(case=case, by=StaffUserFactory(regions=[XIAN]))
+    # then his three accounts are as they were, the others untouched
+    assert balances(kept_account) == (100, 0)
+    assert balances(older_account) == (2_000, 30_000)
+    assert balances(oldest_account) == (0, 9_000)
+    assert (
+        list(
+            PersonalAccount.objects.filter(
+                pk__in=[older_account.pk, oldest_account.pk]
+            ).values_list("status", "status_reason")
+        )
+        == [(PersonalAccount.Status.ACTIVE, "")] * 2
+    )
+    assert sorted(
+        Contribution.objects.filter(account=oldest_account).values_list("period", flat=True)
+    ) == ["202001", "202002"]
+    assert balances(others[0][0]) == (11, 700)
+    call_command("verify_ledger")
