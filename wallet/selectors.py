@@ -1,5 +1,6 @@
 """Reads for the wallet pages and API."""
 
+from django.db import connection
 from django.db.models import Case, F, Q, QuerySet, Sum, When, Window
 from django.utils import timezone
 
@@ -21,34 +22,33 @@ TransferStatus = WalletTransfer.Status
 # --- where a person is insured (参保地) ------------------------------------------------------
 
 
-def _insured_region_rank(enrollment: Enrollment) -> tuple:
-    """Active before suspended, employee/flexible before resident, most recently paid first."""
-    paid = enrollment.last_paid_at.timestamp() if enrollment.last_paid_at else 0.0
-    return (
-        enrollment.status != EnrollmentStatus.ACTIVE,
-        enrollment.scheme == Scheme.RESIDENT,
-        -paid,
-        enrollment.pk,
-    )
+# A person's 参保地: the region of their current enrollment — active before suspended (暂停 for
+# verification is not leaving; stopped counts for nothing), employee/flexible before resident,
+# most recently paid first (never paid last), then the oldest record. `{person}` is a column
+# naming the person; the transfer path reads it inside its one query.
+INSURED_REGION_SQL = """
+    SELECT e.region_id FROM enrollment_enrollment e
+    WHERE e.person_id = {person} AND e.status IN ('ACTIVE', 'SUSPENDED')
+    ORDER BY CASE WHEN e.status = 'ACTIVE' THEN 0 ELSE 1 END,
+             CASE WHEN e.scheme = 'RESIDENT' THEN 1 ELSE 0 END,
+             e.last_paid_at DESC NULLS LAST, e.id
+    LIMIT 1"""
 
 
 def insured_regions(*, person_ids) -> dict[int, str | None]:
-    """Each person's 参保地: the region of their current enrollment, or None when none is live.
-
-    A stopped (停保) enrollment counts for nothing; a suspended one only while the person has
-    no active enrollment elsewhere (暂停 for verification is not leaving).
-    """
-    found: dict[int, list[Enrollment]] = {pk: [] for pk in person_ids}
-    rows = Enrollment.objects.filter(
-        person_id__in=list(found),
-        status__in=[EnrollmentStatus.ACTIVE, EnrollmentStatus.SUSPENDED],
-    ).only("pk", "person_id", "region_id", "scheme", "status", "last_paid_at")
-    for enrollment in rows:
-        found[enrollment.person_id].append(enrollment)
-    return {
-        pk: (min(rows, key=_insured_region_rank).region_id if rows else None)
-        for pk, rows in found.items()
-    }
+    """Each person's 参保地, or None when no enrollment of theirs is live."""
+    ids = list(person_ids)
+    if not ids:
+        return {}
+    placeholders = ", ".join(["%s"] * len(ids))
+    region = INSURED_REGION_SQL.format(person="p.id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.id, ({region}) FROM accounts_insuredperson p WHERE p.id IN ({placeholders})",  # noqa: S608 — constant SQL, placeholders only
+            ids,
+        )
+        found = dict(cursor.fetchall())
+    return {pk: found.get(pk) for pk in ids}
 
 
 def insured_region(*, person: InsuredPerson) -> str | None:

@@ -204,12 +204,3 @@ def family_bindings_end_stale(*, person_ids=None) -> int:
                     )
                     ended += 1
     return ended
-
-
-def family_binding_is_current(*, binding: FamilyBinding) -> bool:
-    """Both sides still insured where they were when bound."""
-    regions = selectors.insured_regions(person_ids=[binding.requester_id, binding.member_id])
-    return (
-        regions[binding.requester_id] == binding.requester_region_id
-        and regions[binding.member_id] == binding.member_region_id
-    )

@@ -12,8 +12,7 @@ the sender's daily-usage row (confirmation only), then ledger accounts in primar
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,21 +22,25 @@ from accounts.models import (
     LedgerAccount,
     PersonalAccount,
     Posting,
+    Region,
     RegionPolicy,
     fen_to_yuan,
 )
 from accounts.services.ledger import (
-    InsufficientBalance,
-    person_account,
+    Move,
+    ledger_accounts_lock,
+    person_account_id,
     posting_create,
+    postings_create,
     yuan_to_fen,
 )
-from accounts.services.personal_accounts import personal_account_spend
+from accounts.services.personal_accounts import spend_split
 
-from .. import codes, selectors
+from .. import codes
 from ..models import FamilyBinding, Wallet, WalletDailyUsage, WalletTransfer
+from . import rows
 from .common import Forbidden, Invalid, NotFound, Refused, event_record
-from .family import family_binding_is_current, family_bindings_end_stale
+from .family import family_bindings_end_stale
 
 Status = WalletTransfer.Status
 KIND_SEND = "WALLET_TRANSFER_SEND"
@@ -176,27 +179,16 @@ def check_balance(*, available_fen: int, amount_fen: int) -> None:
 # --- loading --------------------------------------------------------------------------------
 
 
-def _source_account(*, person_id: int, region_code: str) -> PersonalAccount | None:
-    """The personal account transfers leave from: in the sender's 参保地, oldest not closed."""
-    return (
-        PersonalAccount.objects.filter(person_id=person_id, region_id=region_code)
-        .exclude(status=PersonalAccount.Status.CLOSED)
-        .select_related("current", "carried")
-        .order_by("pk")
-        .first()
-    )
-
-
-def _sender_wallet(person_id: int) -> Wallet | None:
-    return (
-        Wallet.objects.select_related("insured_region__policy").filter(person_id=person_id).first()
-    )
-
-
 def accept_deadline_for(*, sent_at: dt.datetime, policy: RegionPolicy) -> dt.datetime:
     """06:00 (the policy's time) on the day after sending, Asia/Shanghai."""
-    day = timezone.localtime(sent_at).date() + dt.timedelta(days=1)
+    day = timezone.localdate(sent_at) + dt.timedelta(days=1)
     return timezone.make_aware(dt.datetime.combine(day, policy.wallet_accept_deadline))
+
+
+def _wallet(status, *, enabled, region_name) -> Wallet | None:
+    if status is None:
+        return None
+    return Wallet(status=status, insured_region=Region(name=region_name, wallet_enabled=enabled))
 
 
 # --- create ---------------------------------------------------------------------------------
@@ -204,12 +196,12 @@ def accept_deadline_for(*, sent_at: dt.datetime, policy: RegionPolicy) -> dt.dat
 
 @dataclass
 class _Request:
-    recipient: InsuredPerson
-    amount_fen: int
+    recipient_id: int
+    amount_fen: int | None
 
 
 def _same_request_or_conflict(existing: WalletTransfer, request: _Request) -> WalletTransfer:
-    if (existing.recipient_id, existing.amount_fen) != (request.recipient.pk, request.amount_fen):
+    if (existing.recipient_id, existing.amount_fen) != (request.recipient_id, request.amount_fen):
         raise Refused(_("该幂等键（Idempotency-Key）已用于另一笔不同的转账。"))
     return existing
 
@@ -221,35 +213,51 @@ def _fen_or_none(amount) -> int | None:
         return None
 
 
-def _check_new_transfer(*, sender: InsuredPerson, recipient: InsuredPerson, amount):
+def _check_new_transfer(*, sender: InsuredPerson, facts: dict, amount, now) -> tuple:
     """Every rule for a new transfer; the same checks run again under lock at confirmation."""
-    sender_wallet = _sender_wallet(sender.pk)
-    check_wallets(sender_wallet=sender_wallet, recipient_wallet=getattr(recipient, "wallet", None))
-    policy = selectors.region_policy(region=sender_wallet.insured_region)
+    check_wallets(
+        sender_wallet=_wallet(
+            facts["sender_wallet"],
+            enabled=facts["sender_enabled"],
+            region_name=facts["sender_region"],
+        ),
+        recipient_wallet=_wallet(
+            facts["recipient_wallet"],
+            enabled=facts["recipient_enabled"],
+            region_name=facts["recipient_region"],
+        ),
+    )
+    policy = rows.policy(facts, facts["sender_region_id"])
     amount_fen = check_amount(amount=amount, policy=policy)
-    binding = selectors.confirmed_binding_between(person=sender, other_id=recipient.pk)
+    binding = None
+    if facts["binding_id"] is not None:
+        binding = FamilyBinding(
+            pk=facts["binding_id"],
+            status=facts["binding_status"],
+            requester_id=facts["requester_id"],
+            member_id=facts["member_id"],
+            requester_region_id=facts["requester_region_id"],
+            member_region_id=facts["member_region_id"],
+        )
     check_binding(binding=binding)
-    if not family_binding_is_current(binding=binding):
-        family_bindings_end_stale(person_ids=[sender.pk, recipient.pk])
+    insured_in = (facts["requester_insured_in"], facts["member_insured_in"])
+    if insured_in != (binding.requester_region_id, binding.member_region_id):
+        family_bindings_end_stale(person_ids=[sender.pk, facts["recipient_id"]])
         raise Invalid(
             _("对方或您的参保关系已终止或转移到其他统筹区，绑定已自动解除，不能转账。"),
             field="to_national_id",
             rule="not_family",
         )
-    now = timezone.now()
     check_hours(policy=policy, at=now)
-    check_no_transfer_awaiting_acceptance(sender_id=sender.pk)
-    check_daily_count(
-        used=selectors.sent_transfers_today(person=sender, day=timezone.localdate(now)),
-        policy=policy,
-    )
-    source = _source_account(person_id=sender.pk, region_code=sender_wallet.insured_region_id)
+    if facts["waiting_id"] is not None:
+        check_no_transfer_awaiting_acceptance(sender_id=sender.pk)
+    check_daily_count(used=facts["used_today"] or 0, policy=policy)
+    source = None
+    if facts["source_id"] is not None:
+        source = PersonalAccount(pk=facts["source_id"], status=facts["source_status"])
     check_source(source=source)
-    check_balance(
-        available_fen=source.current.balance_fen + source.carried.balance_fen,
-        amount_fen=amount_fen,
-    )
-    return binding, policy, source, amount_fen, now
+    check_balance(available_fen=facts["current_fen"] + facts["carried_fen"], amount_fen=amount_fen)
+    return binding, policy, amount_fen
 
 
 def wallet_transfer_create(
@@ -257,7 +265,8 @@ def wallet_transfer_create(
 ) -> WalletTransfer:
     """Start a transfer to a family member's wallet; the sender gets a one-time code.
 
-    The same idempotency key again answers the same transfer, never a second one.
+    The same idempotency key again answers the same transfer, never a second one. One read,
+    then one statement writes the transfer and its audit row.
     """
     idempotency_key = (idempotency_key or "").strip()
     if not idempotency_key or len(idempotency_key) > 120:
@@ -266,77 +275,86 @@ def wallet_transfer_create(
             field="Idempotency-Key",
             status_code=400,
         )
-    recipient = (
-        InsuredPerson.objects.select_related("wallet__insured_region")
-        .filter(national_id=(to_national_id or "").strip().upper())
-        .first()
+    now = timezone.now()
+    facts = rows.fetch(
+        rows.NEW_TRANSFER,
+        {
+            "sender": sender.pk,
+            "national_id": (to_national_id or "").strip().upper(),
+            "key": idempotency_key,
+            "day": timezone.localdate(now),
+        },
     )
-    if recipient is None or recipient.pk == sender.pk:
+    if facts is None or facts["recipient_id"] == sender.pk:
         raise Invalid(
             _("只能向已确认绑定的近亲属（家庭成员）转账。"),
             field="to_national_id",
             rule="not_family",
         )
-    try:
-        binding, policy, source, amount_fen, now = _check_new_transfer(
-            sender=sender, recipient=recipient, amount=amount
-        )
-    except BusinessRuleViolation:
+    if facts["existing_id"] is not None:
         # A retry of a transfer already made answers that transfer, whatever the rules say now.
-        existing = WalletTransfer.objects.filter(
-            sender=sender, idempotency_key=idempotency_key
-        ).first()
-        if existing is None:
-            raise
-        return _same_request_or_conflict(existing, _Request(recipient, _fen_or_none(amount)))
-
+        existing = WalletTransfer.objects.get(pk=facts["existing_id"])
+        return _same_request_or_conflict(
+            existing, _Request(facts["recipient_id"], _fen_or_none(amount))
+        )
+    binding, policy, amount_fen = _check_new_transfer(
+        sender=sender, facts=facts, amount=amount, now=now
+    )
     code = codes.code_generate()
-    try:
-        with transaction.atomic():
-            transfer = WalletTransfer.objects.create(
-                sender=sender,
-                recipient=recipient,
-                binding=binding,
-                source=source,
-                region_id=source.region_id,
-                amount_fen=amount_fen,
-                idempotency_key=idempotency_key,
-                code_digest=codes.code_digest(code),
-                code_expires_at=now + dt.timedelta(minutes=policy.wallet_code_ttl_minutes),
-            )
-            event_record(
-                action="transfer_create", obj=transfer, actor=sender, after=Status.AWAITING_CODE
-            )
-            transaction.on_commit(
-                lambda: codes.transfer_code_send(
-                    person=sender,
-                    code=code,
-                    amount=transfer.amount,
-                    recipient_name=recipient.name,
-                    ttl_minutes=policy.wallet_code_ttl_minutes,
-                    reference=transfer.reference,
-                )
-            )
-    except IntegrityError:
+    transfer = WalletTransfer(
+        sender=sender,
+        recipient=InsuredPerson.from_db(
+            connection.alias, ["id", "name"], [facts["recipient_id"], facts["recipient_name"]]
+        ),
+        binding=binding,
+        source_id=facts["source_id"],
+        region_id=facts["source_region_id"],
+        amount_fen=amount_fen,
+        idempotency_key=idempotency_key,
+        code_digest=codes.code_digest(code),
+        code_expires_at=now + dt.timedelta(minutes=policy.wallet_code_ttl_minutes),
+        created_at=now,
+    )
+    inserted = rows.changed_with_event(
+        rows.TRANSFER_INSERT,
+        [
+            sender.pk,
+            transfer.recipient_id,
+            transfer.binding_id,
+            transfer.source_id,
+            transfer.region_id,
+            amount_fen,
+            idempotency_key,
+            transfer.code_digest,
+            rows.at(transfer.code_expires_at),
+            rows.at(now),
+        ],
+        action="transfer_create",
+        actor_id=sender.pk,
+        now=now,
+        after=Status.AWAITING_CODE,
+    )
+    if inserted is None:
         # The same key raced in from a parallel request: answer the transfer it created.
         existing = WalletTransfer.objects.get(sender=sender, idempotency_key=idempotency_key)
-        return _same_request_or_conflict(existing, _Request(recipient, amount_fen))
+        return _same_request_or_conflict(existing, _Request(transfer.recipient_id, amount_fen))
+    transfer.pk = inserted["id"]
+    transfer._state.adding, transfer._state.db = False, connection.alias
+    # After the commit (at once outside a transaction: the statement has committed).
+    transaction.on_commit(
+        lambda: codes.transfer_code_send(
+            person=sender,
+            code=code,
+            amount=transfer.amount,
+            recipient_name=transfer.recipient.name,
+            ttl_minutes=policy.wallet_code_ttl_minutes,
+            reference=transfer.reference,
+        )
+    )
     return transfer
 
 
 # --- confirm (the code) ---------------------------------------------------------------------
-
-
-def _usage_lock(*, sender_id: int, day: dt.date, policy: RegionPolicy) -> WalletDailyUsage:
-    WalletDailyUsage.objects.bulk_create(
-        [
-            WalletDailyUsage(
-                sender_id=sender_id, day=day, max_transfers=policy.wallet_max_transfers_per_day
-            )
-        ],
-        ignore_conflicts=True,
-    )
-    return WalletDailyUsage.objects.select_for_update().get(sender_id=sender_id, day=day)
 
 
 def _transfer_locked(transfer_id: int, *related: str) -> WalletTransfer | None:
@@ -402,9 +420,12 @@ def wallet_transfer_confirm(
     refusal: BusinessRuleViolation | None = None
     try:
         with transaction.atomic():
-            transfer = _visible_to_sender(_transfer_locked(transfer_id), sender)
-            policy = selectors.region_policy(region=transfer.region)
             now = timezone.now()
+            row = rows.fetch(
+                rows.TRANSFER_TO_CONFIRM, {"id": transfer_id, "day": timezone.localdate(now)}
+            )
+            transfer = _visible_to_sender(rows.transfer_from(row) if row else None, sender)
+            policy = rows.policy(row, transfer.region_id)
             if transfer.status != Status.AWAITING_CODE:
                 if transfer.status != Status.SENT and transfer.status in FINISHED:
                     raise _already_finished(transfer)
@@ -428,8 +449,7 @@ def wallet_transfer_confirm(
             elif not codes.code_matches(code, transfer.code_digest):
                 refusal = _wrong_code(transfer, policy=policy, sender=sender)
             else:
-                usage = _usage_lock(sender_id=sender.pk, day=timezone.localdate(now), policy=policy)
-                _send(transfer, usage=usage, policy=policy, now=now)
+                _send(transfer, row=row, policy=policy, now=now)
     except IntegrityError:
         # The database's own guard: another transfer of this sender became SENT first.
         raise Refused(
@@ -466,54 +486,70 @@ def _wrong_code(transfer: WalletTransfer, *, policy: RegionPolicy, sender) -> Bu
     )
 
 
-def _send(transfer: WalletTransfer, *, usage: WalletDailyUsage, policy, now) -> None:
-    """The limits again under lock, then the sender's account → the sender's holding account."""
+def _send(transfer: WalletTransfer, *, row: dict, policy: RegionPolicy, now) -> None:
+    """The limits again under lock, then the sender's account → the sender's holding account.
+
+    Locks after the transfer's: the sender's daily-usage row (counted in the same statement),
+    then the ledger accounts in primary-key order.
+    """
     check_hours(policy=policy, at=now)
     check_amount(amount=transfer.amount, policy=policy)
-    check_daily_count(used=usage.transfers, policy=policy)
-    check_no_transfer_awaiting_acceptance(sender_id=transfer.sender_id)
-    if not transfer.region.wallet_enabled:
+    check_daily_count(used=row["used_today"] or 0, policy=policy)
+    if row["waiting_id"] is not None:
+        check_no_transfer_awaiting_acceptance(sender_id=transfer.sender_id)
+    if not row["region_enabled"]:
         raise Invalid(
-            _("您的参保地%(region)s尚未开通医保钱包转账功能。") % {"region": transfer.region.name},
+            _("您的参保地%(region)s尚未开通医保钱包转账功能。") % {"region": row["region_name"]},
             rule="region_disabled",
         )
-    transfer.status, transfer.sent_at = Status.SENT, now
+    check_source(source=PersonalAccount(pk=transfer.source_id, status=row["source_status"]))
+    day = timezone.localdate(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            rows.USAGE_COUNT,
+            [transfer.sender_id, day, policy.wallet_max_transfers_per_day, transfer.amount_fen],
+        )
+        if cursor.fetchone() is None:  # the day's last transfer went while we waited
+            usage = WalletDailyUsage.objects.get(sender_id=transfer.sender_id, day=day)
+            check_daily_count(used=usage.transfers, policy=policy)
+    holding_id = row["holding_account_id"] or person_account_id(
+        person_id=transfer.sender_id, kind=LedgerAccount.Kind.WALLET_HOLDING
+    )
+    transfer.status, transfer.sent_at, transfer.holding_id = Status.SENT, now, holding_id
     transfer.accept_deadline = accept_deadline_for(sent_at=now, policy=policy)
-    transfer.holding = person_account(
-        person=transfer.sender, kind=LedgerAccount.Kind.WALLET_HOLDING
-    )
     # The partial unique index (one SENT per sender) guards this row as well.
-    transfer.save(update_fields=["status", "sent_at", "accept_deadline", "holding"])
-    try:
-        personal_account_spend(
-            account=transfer.source,
-            to_account=transfer.holding,
-            amount_fen=transfer.amount_fen,
-            kind=KIND_SEND,
-            idempotency_key=f"wallet-transfer:{transfer.pk}:send",
-            reference=transfer.reference,
-        )
-    except InsufficientBalance:
-        source = PersonalAccount.objects.select_related("current", "carried").get(
-            pk=transfer.source_id
-        )
-        check_balance(
-            available_fen=source.current.balance_fen + source.carried.balance_fen,
-            amount_fen=transfer.amount_fen,
-        )
-        raise
-    WalletDailyUsage.objects.filter(pk=usage.pk).update(
-        transfers=F("transfers") + 1,
-        amount_fen=F("amount_fen") + transfer.amount_fen,
-        max_transfers=policy.wallet_max_transfers_per_day,
-    )
-    event_record(
+    rows.changed_with_event(
+        rows.TRANSFER_SENT,
+        [rows.at(now), rows.at(transfer.accept_deadline), holding_id, transfer.pk],
         action="transfer_sent",
-        obj=transfer,
-        actor=transfer.sender,
+        actor_id=transfer.sender_id,
+        now=now,
         before=Status.AWAITING_CODE,
         after=Status.SENT,
     )
+    locked = ledger_accounts_lock([row["current_id"], row["carried_id"], holding_id])
+    current, carried = locked[row["current_id"]], locked[row["carried_id"]]
+    check_balance(
+        available_fen=current.balance_fen + carried.balance_fen, amount_fen=transfer.amount_fen
+    )
+    split = spend_split(
+        current=current,
+        carried=carried,
+        amount_fen=transfer.amount_fen,
+        current_year_first=policy.spend_current_year_first,
+    )
+    moves = [
+        Move(
+            part.pk,
+            holding_id,
+            take,
+            KIND_SEND,
+            f"wallet-transfer:{transfer.pk}:send:{part.kind}",
+            reference=transfer.reference,
+        )
+        for part, take in split
+    ]
+    postings_create(moves=moves, locked=locked)
 
 
 @transaction.atomic
@@ -544,9 +580,39 @@ def transfer_cancel_locked(transfer: WalletTransfer, *, reason: str, actor=None)
 # --- accept / return ------------------------------------------------------------------------
 
 
-@transaction.atomic
 def wallet_transfer_accept(*, transfer_id: int, recipient: InsuredPerson) -> WalletTransfer:
-    """The recipient takes the money into their wallet before the deadline (ACCEPTED)."""
+    """The recipient takes the money into their wallet before the deadline (ACCEPTED).
+
+    One guarded UPDATE locks the transfer (first, as on every path) and changes its state;
+    only when it finds nothing to accept does a second look say why.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        row = rows.changed_with_event(
+            rows.TRANSFER_ACCEPTED,
+            [rows.at(now), transfer_id, recipient.pk, rows.at(now)],
+            action="transfer_accepted",
+            actor_id=recipient.pk,
+            now=now,
+            before=Status.SENT,
+            after=Status.ACCEPTED,
+        )
+        if row is None:
+            return _not_accepted(transfer_id=transfer_id, recipient=recipient, now=now)
+        transfer = rows.transfer_from(row)
+        posting_create(
+            from_account=LedgerAccount(pk=transfer.holding_id),
+            to_account=LedgerAccount(pk=row["wallet_account_id"]),
+            amount_fen=transfer.amount_fen,
+            kind=KIND_ACCEPT,
+            idempotency_key=f"wallet-transfer:{transfer.pk}:accept",
+            reference=transfer.reference,
+        )
+    return transfer
+
+
+def _not_accepted(*, transfer_id: int, recipient: InsuredPerson, now) -> WalletTransfer:
+    """Why a transfer could not be accepted; an accepted one is answered again (idempotent)."""
     transfer = _transfer_locked(transfer_id, "recipient__wallet")
     if (
         transfer is None
@@ -560,25 +626,13 @@ def wallet_transfer_accept(*, transfer_id: int, recipient: InsuredPerson) -> Wal
         return transfer
     if transfer.status != Status.SENT:
         raise _already_finished(transfer)
-    now = timezone.now()
     if now >= transfer.accept_deadline:
         raise Refused(
             _("已超过接收期限（%(deadline)s），款项将退回转出人。")
             % {"deadline": timezone.localtime(transfer.accept_deadline).strftime("%Y-%m-%d %H:%M")}
         )
-    wallet = getattr(transfer.recipient, "wallet", None)
-    if wallet is None or wallet.status != Wallet.Status.OPEN:
-        raise Refused(_("您的医保钱包未开通或已关闭，不能接收。"), rule="wallet_not_open")
-    posting_create(
-        from_account=LedgerAccount(pk=transfer.holding_id),
-        to_account=LedgerAccount(pk=wallet.account_id),
-        amount_fen=transfer.amount_fen,
-        kind=KIND_ACCEPT,
-        idempotency_key=f"wallet-transfer:{transfer.pk}:accept",
-        reference=transfer.reference,
-    )
-    _finish(transfer, status=Status.ACCEPTED, reason="", actor=recipient)
-    return transfer
+    # Otherwise the wallet: closed, or never opened.
+    raise Refused(_("您的医保钱包未开通或已关闭，不能接收。"), rule="wallet_not_open")
 
 
 def transfer_return_locked(transfer: WalletTransfer, *, reason: str, label: str = "system") -> None:

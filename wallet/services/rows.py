@@ -1,0 +1,226 @@
+"""The transfer paths' statements: few round trips, each value a query parameter.
+
+Every transfer step runs through here in a handful of statements; the rules stay in
+`transfers.py`. A state change and its audit row are one statement on PostgreSQL.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import RegionPolicy
+
+from ..models import WalletTransfer
+from ..selectors import INSURED_REGION_SQL
+
+# The policy fields the wallet reads, loaded with the row that needs them (no second query).
+POLICY_FIELDS = (
+    "spend_current_year_first",
+    "wallet_max_transfers_per_day",
+    "wallet_max_transfer_amount",
+    "wallet_quiet_start",
+    "wallet_quiet_end",
+    "wallet_accept_deadline",
+    "wallet_code_attempts",
+    "wallet_code_ttl_minutes",
+)
+POLICY_COLUMNS = ", ".join(
+    f"p.{column} AS policy_{name}"
+    for column, name in (("region_id", "found"),) + tuple((name, name) for name in POLICY_FIELDS)
+)
+FOR_UPDATE = "FOR UPDATE OF t"
+
+_EVENT_COLUMNS = (
+    'actor_id, actor_label, action, object_type, object_id, "before", "after", detail, created_at'
+)
+
+
+def fetch(sql: str, params) -> dict | None:
+    """The first row as a dict by column name (SQLite has no FOR UPDATE: it locks the file)."""
+    if not connection.features.has_select_for_update:
+        sql = sql.replace(FOR_UPDATE, "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return _row(cursor)
+
+
+def _row(cursor) -> dict | None:
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return dict(zip([c[0] for c in cursor.description], row, strict=True))
+
+
+def at(value: dt.datetime):
+    """A datetime as a raw query parameter, stored as the ORM stores it."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def aware(value):
+    """A datetime read by a raw query (naive UTC on SQLite)."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value, dt.UTC)
+    return value
+
+
+def policy(row: dict, region_id: str) -> RegionPolicy:
+    """The region's policy from `policy_*` columns; the national defaults when it has none."""
+    values = {}
+    for name in POLICY_FIELDS:
+        field = RegionPolicy._meta.get_field(name)
+        value = row[f"policy_{name}"] if row["policy_found"] is not None else field.get_default()
+        value = field.to_python(value)
+        if isinstance(value, Decimal):  # SQLite answers 2000 for 2000.00
+            value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
+        values[name] = value
+    return RegionPolicy(region_id=region_id, **values)
+
+
+def changed_with_event(
+    sql: str,
+    params: list,
+    *,
+    action: str,
+    actor_id: int | None,
+    now: dt.datetime,
+    before: str = "",
+    after: str = "",
+    actor_label: str = "",
+    detail: str = "",
+) -> dict | None:
+    """Run one INSERT or UPDATE of a transfer `… RETURNING id, …` and, when it returns the
+    row, record its audit event (WalletEvent) in the same statement; the row by column, or
+    None."""
+    event = [actor_id, actor_label[:60], action, "WalletTransfer"]
+    event_rest = [str(before)[:100], str(after)[:100], str(detail)[:200], at(now)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH t AS ({sql}), e AS (INSERT INTO wallet_walletevent ({_EVENT_COLUMNS}) "  # noqa: S608 — constant SQL, placeholders only
+                "SELECT %s, %s, %s, %s, t.id, %s, %s, %s, %s FROM t) SELECT * FROM t",
+                [*params, *event, *event_rest],
+            )
+            return _row(cursor)
+        with transaction.atomic(savepoint=False):
+            cursor.execute(sql, params)
+            row = _row(cursor)
+            if row is not None:
+                cursor.execute(
+                    f"INSERT INTO wallet_walletevent ({_EVENT_COLUMNS}) "  # noqa: S608 — constant SQL, placeholders only
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    [*event, row["id"], *event_rest],
+                )
+            return row
+
+
+# --- what each step reads ---------------------------------------------------------------------
+
+# Everything a new transfer is checked against, in one read (the confirmation checks the
+# limits again under its locks).
+NEW_TRANSFER = f"""
+SELECT r.id AS recipient_id, r.name AS recipient_name,
+       rw.status AS recipient_wallet, rr.wallet_enabled AS recipient_enabled,
+       rr.name AS recipient_region,
+       sw.status AS sender_wallet, sw.insured_region_id AS sender_region_id,
+       sr.wallet_enabled AS sender_enabled, sr.name AS sender_region,
+       b.id AS binding_id, b.status AS binding_status, b.requester_id, b.member_id,
+       b.requester_region_id, b.member_region_id,
+       ({INSURED_REGION_SQL.format(person="b.requester_id")}) AS requester_insured_in,
+       ({INSURED_REGION_SQL.format(person="b.member_id")}) AS member_insured_in,
+       pa.id AS source_id, pa.status AS source_status, pa.region_id AS source_region_id,
+       cur.balance_fen AS current_fen, car.balance_fen AS carried_fen,
+       (SELECT w.id FROM wallet_wallettransfer w
+        WHERE w.sender_id = %(sender)s AND w.status = 'SENT' LIMIT 1) AS waiting_id,
+       u.transfers AS used_today, ex.id AS existing_id,
+       {POLICY_COLUMNS}
+FROM accounts_insuredperson r
+LEFT JOIN wallet_wallet rw ON rw.person_id = r.id
+LEFT JOIN accounts_region rr ON rr.code = rw.insured_region_id
+LEFT JOIN wallet_wallet sw ON sw.person_id = %(sender)s
+LEFT JOIN accounts_region sr ON sr.code = sw.insured_region_id
+LEFT JOIN accounts_regionpolicy p ON p.region_id = sw.insured_region_id
+LEFT JOIN wallet_familybinding b ON b.status = 'CONFIRMED' AND (
+    (b.requester_id = %(sender)s AND b.member_id = r.id)
+    OR (b.requester_id = r.id AND b.member_id = %(sender)s))
+LEFT JOIN accounts_personalaccount pa ON pa.id = (
+    SELECT MIN(a.id) FROM accounts_personalaccount a
+    WHERE a.person_id = %(sender)s AND a.region_id = sw.insured_region_id
+      AND a.status <> 'CLOSED')
+LEFT JOIN accounts_ledgeraccount cur ON cur.id = pa.current_id
+LEFT JOIN accounts_ledgeraccount car ON car.id = pa.carried_id
+LEFT JOIN wallet_walletdailyusage u ON u.sender_id = %(sender)s AND u.day = %(day)s
+LEFT JOIN wallet_wallettransfer ex
+    ON ex.sender_id = %(sender)s AND ex.idempotency_key = %(key)s
+WHERE r.national_id = %(national_id)s
+"""  # noqa: S608 — constant SQL, placeholders only
+
+TRANSFER_INSERT = """
+INSERT INTO wallet_wallettransfer
+    (sender_id, recipient_id, binding_id, source_id, region_id, amount_fen, status,
+     idempotency_key, code_digest, code_expires_at, code_failures, created_at, finish_reason)
+VALUES (%s, %s, %s, %s, %s, %s, 'AWAITING_CODE', %s, %s, %s, 0, %s, '')
+ON CONFLICT (sender_id, idempotency_key) DO NOTHING
+RETURNING id"""
+
+# The transfer, locked first (the order every path uses), with what its confirmation needs.
+TRANSFER_TO_CONFIRM = f"""
+SELECT t.*, rg.wallet_enabled AS region_enabled, rg.name AS region_name,
+       pa.status AS source_status, pa.current_id, pa.carried_id, h.id AS holding_account_id,
+       (SELECT w.id FROM wallet_wallettransfer w
+        WHERE w.sender_id = t.sender_id AND w.status = 'SENT' LIMIT 1) AS waiting_id,
+       u.transfers AS used_today,
+       {POLICY_COLUMNS}
+FROM wallet_wallettransfer t
+JOIN accounts_region rg ON rg.code = t.region_id
+LEFT JOIN accounts_regionpolicy p ON p.region_id = t.region_id
+JOIN accounts_personalaccount pa ON pa.id = t.source_id
+LEFT JOIN accounts_ledgeraccount h ON h.person_id = t.sender_id AND h.kind = 'WALLET_HOLDING'
+LEFT JOIN wallet_walletdailyusage u ON u.sender_id = t.sender_id AND u.day = %(day)s
+WHERE t.id = %(id)s
+{FOR_UPDATE}"""  # noqa: S608 — constant SQL, placeholders only
+
+# The sender's daily-usage row, locked and counted in one statement: no row back means the
+# day's limit is reached (the CHECK refuses a count above it in any case).
+USAGE_COUNT = """
+INSERT INTO wallet_walletdailyusage (sender_id, day, transfers, max_transfers, amount_fen)
+VALUES (%s, %s, 1, %s, %s)
+ON CONFLICT (sender_id, day) DO UPDATE
+SET transfers = wallet_walletdailyusage.transfers + 1,
+    amount_fen = wallet_walletdailyusage.amount_fen + excluded.amount_fen,
+    max_transfers = excluded.max_transfers
+WHERE wallet_walletdailyusage.transfers < excluded.max_transfers
+RETURNING transfers"""
+
+TRANSFER_SENT = """
+UPDATE wallet_wallettransfer
+SET status = 'SENT', sent_at = %s, accept_deadline = %s, holding_id = %s
+WHERE id = %s AND status = 'AWAITING_CODE'
+RETURNING id"""
+
+# Accepting is one guarded state change; no row back means a rule refuses (found apart).
+TRANSFER_ACCEPTED = """
+UPDATE wallet_wallettransfer
+SET status = 'ACCEPTED', finished_at = %s, finish_reason = ''
+WHERE id = %s AND recipient_id = %s AND status = 'SENT' AND accept_deadline > %s
+  AND EXISTS (SELECT 1 FROM wallet_wallet w
+              WHERE w.person_id = wallet_wallettransfer.recipient_id AND w.status = 'OPEN')
+RETURNING *,
+    (SELECT w.account_id FROM wallet_wallet w
+     WHERE w.person_id = wallet_wallettransfer.recipient_id) AS wallet_account_id"""
+
+
+def transfer_from(row: dict) -> WalletTransfer:
+    """A WalletTransfer from a row holding all of its columns."""
+    values = {}
+    for field in WalletTransfer._meta.concrete_fields:
+        value = row[field.column]
+        values[field.attname] = (
+            aware(value) if field.get_internal_type() == "DateTimeField" else value
+        )
+    transfer = WalletTransfer(**values)
+    transfer._state.adding, transfer._state.db = False, connection.alias
+    return transfer
