@@ -10,6 +10,8 @@ class WalletConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
+        from enrollment.signals import enrollments_changed
+
         from . import receivers
 
         # A lazy sender: the wallet reacts to enrollment changes without enrollment knowing.
@@ -17,4 +19,7 @@ class WalletConfig(AppConfig):
             receivers.enrollment_saved,
             sender="enrollment.Enrollment",
             dispatch_uid="wallet.enrollment_saved",
+        )
+        enrollments_changed.connect(
+            receivers.enrollments_changed, dispatch_uid="wallet.enrollments_changed"
         )

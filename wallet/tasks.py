@@ -18,6 +18,7 @@ def expire_unconfirmed_transfers() -> int:
 
 
 @shared_task(name="wallet.end_stale_family_bindings", acks_late=True)
-def end_stale_family_bindings() -> int:
-    """Nightly (beat): bindings whose side stopped or moved region end (bulk feeds included)."""
-    return family.family_bindings_end_stale()
+def end_stale_family_bindings(person_ids: list[int] | None = None) -> int:
+    """Bindings whose side stopped or moved region end: these persons' after a set-based
+    enrollment change, everyone's nightly (beat) as a safety net."""
+    return family.family_bindings_end_stale(person_ids=person_ids)

@@ -47,6 +47,7 @@ from accounts.services.periods import accounting_period_require_open
 from accounts.sql import json_rows
 
 from ..models import CaseEnrollment, DuplicateCase, Enrollment, ResolutionRun
+from ..signals import enrollments_changed_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -351,6 +352,9 @@ def duplicates_resolve(
                 person_ids=person_ids, source=SYSTEM, run=run
             )
             counts = _rules_apply(run=run, person_ids=person_ids, now=now)
+            enrollments_changed_on_commit(
+                person_ids=DuplicateCase.objects.filter(run=run).values_list("person_id", flat=True)
+            )
         if opened or suspended:
             counts.cases[Rule.NAME_MISMATCH.value] = opened
             counts.enrollments[Rule.NAME_MISMATCH.value] = suspended

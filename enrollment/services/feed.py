@@ -16,6 +16,7 @@ from accounts.models import InsuredPerson
 from accounts.services.periods import accounting_period_require_open
 
 from ..models import Enrollment, EnrollmentStatus, Scheme
+from ..signals import enrollments_changed_on_commit
 from .duplicates import name_mismatches_suspend
 from .personal_accounts import personal_accounts_freeze_sync, personal_accounts_open_for
 
@@ -182,5 +183,7 @@ def persons_feed_apply(*, rows: list[dict], source: str) -> PersonFeedResult:
         person_ids=mismatched, source=source
     )
     personal_accounts_open_for(enrollments=created)
-    personal_accounts_freeze_sync(person_ids=[person.pk for person in persons.values()])
+    person_ids = [person.pk for person in persons.values()]
+    personal_accounts_freeze_sync(person_ids=person_ids)
+    enrollments_changed_on_commit(person_ids=person_ids)
     return result

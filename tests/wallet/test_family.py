@@ -5,10 +5,12 @@ import datetime as dt
 import pytest
 
 from accounts.errors import BusinessRuleViolation
-from enrollment.models import EnrollmentStatus, Scheme
-from tests.factories import EnrollmentFactory
+from enrollment.models import Enrollment, EnrollmentStatus, Scheme
+from enrollment.services.duplicates import duplicates_resolve
+from tests.factories import EmployerFactory, EnrollmentFactory
 from tests.wallet.factories import (
     OTHER_REGION,
+    WALLET_REGION,
     bind,
     family_pair,
     insured_person,
@@ -169,6 +171,69 @@ def test_the_binding_ends_when_a_side_moves_to_another_region():
     b.enrollments.update(status=EnrollmentStatus.STOPPED)
     EnrollmentFactory(person=b, region=region(OTHER_REGION), scheme=Scheme.EMPLOYEE)
     assert family.family_bindings_end_stale() == 1
+    binding.refresh_from_db()
+    assert binding.status == Status.ENDED
+
+
+def test_a_feed_that_moves_a_side_ends_the_binding_right_after_its_commit(
+    service_client, django_capture_on_commit_callbacks
+):
+    a, b = insured_person(), insured_person()
+    binding = bind(a, b)
+    employee = b.enrollments.get()
+    moved = {
+        "national_id": b.national_id,
+        "name": b.name,
+        "phone": b.phone,
+        "retired": False,
+        "enrollments": [
+            {
+                "region": WALLET_REGION,
+                "scheme": "EMPLOYEE",
+                "employer_code": employee.employer.code,
+                "status": "STOPPED",
+                "registered_at": "2020-03-01",
+            },
+            {
+                "region": OTHER_REGION,
+                "scheme": "RESIDENT",
+                "status": "ACTIVE",
+                "registered_at": "2026-11-01",
+            },
+        ],
+    }
+    # when: the bulk feed (no per-record save) moves b to 大同
+    with django_capture_on_commit_callbacks(execute=True):
+        response = service_client.post("/api/v1/feed/persons/", {"persons": [moved]}, format="json")
+    # then: no need to wait for the nightly job
+    assert response.status_code == 200, response.json()
+    binding.refresh_from_db()
+    assert binding.status == Status.ENDED
+
+
+def test_a_resolution_run_that_suspends_a_side_ends_the_binding(
+    django_capture_on_commit_callbacks,
+):
+    a, b = insured_person(), insured_person(scheme=Scheme.RESIDENT)
+    binding = bind(a, b)
+    # given: b also became an employee in 大同 through a bulk load (no signal)
+    Enrollment.objects.bulk_create(
+        [
+            Enrollment(
+                person=b,
+                region=region(OTHER_REGION),
+                scheme=Scheme.EMPLOYEE,
+                employer=EmployerFactory(region=region(OTHER_REGION)),
+                status=EnrollmentStatus.ACTIVE,
+                registered_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+                last_paid_at=dt.datetime(2026, 11, 5, tzinfo=dt.UTC),
+            )
+        ]
+    )
+    # when: 就高就新 keeps the employee record and suspends the resident one in 太原
+    with django_capture_on_commit_callbacks(execute=True):
+        duplicates_resolve(triggered_by="test")
+    # then
     binding.refresh_from_db()
     assert binding.status == Status.ENDED
 
