@@ -214,17 +214,35 @@ class WalletTransfer(models.Model):
         CANCELLED = "CANCELLED", _("已取消")
         EXPIRED = "EXPIRED", _("已失效")
 
+    # Fewer indexes, fewer writes per transfer: sender and recipient lead composite indexes
+    # below; source and holding are never searched by (ledger rows are never deleted).
     sender = models.ForeignKey(
-        InsuredPerson, on_delete=models.PROTECT, related_name="+", verbose_name=_("转出人")
+        InsuredPerson,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("转出人"),
+        db_index=False,
     )
     recipient = models.ForeignKey(
-        InsuredPerson, on_delete=models.PROTECT, related_name="+", verbose_name=_("接收人")
+        InsuredPerson,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("接收人"),
+        db_index=False,
     )
     binding = models.ForeignKey(
-        FamilyBinding, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("绑定")
+        FamilyBinding,
+        on_delete=models.PROTECT,
+        related_name="transfers",
+        verbose_name=_("绑定"),
+        db_index=False,
     )
     source = models.ForeignKey(
-        PersonalAccount, on_delete=models.PROTECT, related_name="+", verbose_name=_("转出账户")
+        PersonalAccount,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("转出账户"),
+        db_index=False,
     )
     region = models.ForeignKey(
         Region,
@@ -232,6 +250,7 @@ class WalletTransfer(models.Model):
         related_name="+",
         verbose_name=_("转出人参保地"),
         help_text=_("按此统筹区的钱包政策校验限额。"),
+        db_index=False,  # wallet_transfer_region, in the order staff lists read
     )
     amount_fen = models.BigIntegerField(_("金额（分）"))
     holding = models.ForeignKey(
@@ -241,6 +260,7 @@ class WalletTransfer(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("在途账户"),
+        db_index=False,
         help_text=_("转出后、接收或退回前，款项所在的账务账户。"),
     )
     status = models.CharField(
@@ -281,8 +301,23 @@ class WalletTransfer(models.Model):
         indexes = [
             models.Index(fields=["sender", "status"], name="wallet_transfer_sender"),
             models.Index(fields=["recipient", "status"], name="wallet_transfer_recipient"),
-            models.Index(fields=["status", "accept_deadline"], name="wallet_transfer_due"),
-            models.Index(fields=["status", "code_expires_at"], name="wallet_transfer_expiry"),
+            models.Index(fields=["region", "-created_at"], name="wallet_transfer_region"),
+            # Only open transfers are looked up by these: finished ones stay out of them.
+            models.Index(
+                fields=["binding"],
+                condition=models.Q(status__in=["AWAITING_CODE", "SENT"]),
+                name="wallet_transfer_open_binding",
+            ),
+            models.Index(
+                fields=["accept_deadline"],
+                condition=models.Q(status="SENT"),
+                name="wallet_transfer_due",
+            ),
+            models.Index(
+                fields=["code_expires_at"],
+                condition=models.Q(status="AWAITING_CODE"),
+                name="wallet_transfer_expiry",
+            ),
         ]
 
     def __str__(self) -> str:
