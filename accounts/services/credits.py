@@ -64,93 +64,94 @@ def age_band_cutoff(*, period: str, age: int) -> dt.date:
     return dt.date(year - age, month, last_day)
 
 
-def _insert_credit_postings(
-    *,
-    cursor,
-    chunk: tuple[int, int],
-    region: Region,
-    fund_id: int,
-    periods: list[str],
-    run: MonthlyCreditRun,
-) -> list[tuple[int, int, str]]:
-    """Insert this chunk's missing credit postings. NOT EXISTS skips what is done cheaply;
-    ON CONFLICT on the idempotency key settles races, so every period is credited once.
-    Returns (account, amount, kind) of the rows really inserted."""
-    now = timezone.now()
+# This chunk's credits not yet posted, from one pass over its accounts: the in-service credit
+# of a paid contribution, or for a retiree with no contribution in a due period the amount of
+# their age band (each period has its cutoff). The idempotency key's unique index skips what
+# is already posted (ON CONFLICT checks it) and settles races, so every period is credited once.
+_DUE = "due (period, cutoff) AS (VALUES {values})"
+_RETIREE_FEN = "CASE WHEN p.birth_date <= due.cutoff THEN %(from_fen)s ELSE %(below_fen)s END"
+_INSERT = f"""
+    INSERT INTO accounts_posting
+        (from_account_id, to_account_id, amount_fen, kind, period, reference,
+         idempotency_key, created_at)
+    SELECT %(fund)s, pa.current_id, COALESCE(c.credit_fen, {_RETIREE_FEN}),
+           CASE WHEN c.id IS NULL THEN '{RETIREE}' ELSE '{IN_SERVICE}' END,
+           due.period, %(reference)s,
+           COALESCE('credit:c' || c.id, 'credit:' || pa.id || ':' || due.period), %(now)s
+    FROM accounts_personalaccount pa
+    CROSS JOIN due
+    LEFT JOIN accounts_contribution c
+      ON c.account_id = pa.id AND c.period = due.period
+     AND c.account_id BETWEEN %(lo)s AND %(hi)s
+    LEFT JOIN accounts_insuredperson p ON p.id = pa.person_id AND p.retired
+    WHERE pa.region_id = %(region)s AND pa.id BETWEEN %(lo)s AND %(hi)s AND pa.status = 'ACTIVE'
+      AND (
+          (c.id IS NOT NULL AND c.region_id = %(region)s AND c.paid_at IS NOT NULL
+           AND c.credit_fen > 0)
+          OR (c.id IS NULL AND p.id IS NOT NULL AND pa.opened_period <= due.period
+              AND {_RETIREE_FEN} > 0)
+      )
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING to_account_id, amount_fen, kind
+"""
+# PostgreSQL: the postings and their balances in one statement, only the totals read back.
+# The ledger rows are locked in primary-key order by an InitPlan, so before any is updated;
+# `= ANY(ARRAY(...))` keeps both on the primary-key index whatever the row estimates.
+_INSERT_AND_APPLY = f"""
+    WITH {_DUE}, inserted AS ({_INSERT}),
+    deltas AS (
+        SELECT to_account_id AS id, SUM(amount_fen) AS delta FROM inserted GROUP BY to_account_id
+        UNION ALL
+        SELECT %(fund)s, -SUM(amount_fen) FROM inserted HAVING COUNT(*) > 0
+    ),
+    locked AS (
+        SELECT id FROM accounts_ledgeraccount WHERE id = ANY(ARRAY(SELECT id FROM deltas))
+        ORDER BY id FOR UPDATE
+    ),
+    applied AS (
+        UPDATE accounts_ledgeraccount la SET balance_fen = la.balance_fen + d.delta
+        FROM deltas d
+        WHERE la.id = ANY(ARRAY(SELECT id FROM locked)) AND la.id = d.id
+    )
+    SELECT COUNT(*), COUNT(*) FILTER (WHERE kind = '{RETIREE}'), COALESCE(SUM(amount_fen), 0)
+    FROM inserted
+"""
+
+
+def _post_credits(
+    *, cursor, chunk: tuple[int, int], region: Region, fund_id: int, periods: list[str], run
+) -> tuple[int, int, int]:
+    """Post this chunk's missing credits and add them to the balances: (postings, retirees, fen)."""
     policy = region.policy
     below_fen, from_fen = retiree_amounts_fen(policy=policy)
-    placeholders = ", ".join(["%s"] * len(periods))
-    reference = f"credit-run:{run.pk}"
-    in_service = f"""
-        INSERT INTO accounts_posting
-            (from_account_id, to_account_id, amount_fen, kind, period, reference,
-             idempotency_key, created_at)
-        SELECT %s, pa.current_id, c.credit_fen, %s, c.period, %s,
-               'credit:c' || c.id, %s
-        FROM accounts_contribution c
-        JOIN accounts_personalaccount pa ON pa.id = c.account_id
-        WHERE c.region_id = %s AND c.period IN ({placeholders})
-          AND c.account_id BETWEEN %s AND %s AND pa.id BETWEEN %s AND %s
-          AND c.paid_at IS NOT NULL AND c.credit_fen > 0 AND pa.status = 'ACTIVE'
-          AND NOT EXISTS (
-              SELECT 1 FROM accounts_posting done
-              WHERE done.to_account_id = pa.current_id AND done.period = c.period
-                AND done.kind = %s
-          )
-        ON CONFLICT (idempotency_key) DO NOTHING
-        RETURNING to_account_id, amount_fen, kind
-    """
-    retiree = """
-        INSERT INTO accounts_posting
-            (from_account_id, to_account_id, amount_fen, kind, period, reference,
-             idempotency_key, created_at)
-        SELECT %(fund)s, pa.current_id,
-               CASE WHEN p.birth_date <= %(cutoff)s THEN %(from_fen)s ELSE %(below_fen)s END,
-               %(kind)s, %(period)s, %(reference)s,
-               'credit:' || pa.id || ':' || %(period)s, %(now)s
-        FROM accounts_personalaccount pa
-        JOIN accounts_insuredperson p ON p.id = pa.person_id
-        WHERE pa.region_id = %(region)s AND pa.id BETWEEN %(lo)s AND %(hi)s
-          AND pa.status = 'ACTIVE' AND p.retired = %(retired)s
-          AND pa.opened_period <= %(period)s
-          AND (CASE WHEN p.birth_date <= %(cutoff)s THEN %(from_fen)s ELSE %(below_fen)s END) > 0
-          AND NOT EXISTS (
-              SELECT 1 FROM accounts_contribution c
-              WHERE c.account_id = pa.id AND c.period = %(period)s
-          )
-          AND NOT EXISTS (
-              SELECT 1 FROM accounts_posting done
-              WHERE done.to_account_id = pa.current_id AND done.period = %(period)s
-                AND done.kind = %(kind)s
-          )
-        ON CONFLICT (idempotency_key) DO NOTHING
-        RETURNING to_account_id, amount_fen, kind
-    """
-    cursor.execute(
-        in_service,
-        [fund_id, IN_SERVICE, reference, now, region.code, *periods, *chunk, *chunk, IN_SERVICE],
-    )
-    inserted = list(cursor.fetchall())
-    for period in periods:
-        cursor.execute(
-            retiree,
-            {
-                "fund": fund_id,
-                "kind": RETIREE,
-                "period": period,
-                "reference": reference,
-                "now": now,
-                "region": region.code,
-                "lo": chunk[0],
-                "hi": chunk[1],
-                "retired": True,
-                "from_fen": from_fen,
-                "below_fen": below_fen,
-                "cutoff": age_band_cutoff(period=period, age=policy.retiree_age_threshold),
-            },
-        )
-        inserted += cursor.fetchall()
-    return inserted
+    params = {
+        "fund": fund_id,
+        "reference": f"credit-run:{run.pk}",
+        "now": timezone.now(),
+        "region": region.code,
+        "lo": chunk[0],
+        "hi": chunk[1],
+        "from_fen": from_fen,
+        "below_fen": below_fen,
+    }
+    for i, period in enumerate(periods):
+        params[f"period{i}"] = period
+        params[f"cutoff{i}"] = age_band_cutoff(period=period, age=policy.retiree_age_threshold)
+    values = ", ".join(f"(%(period{i})s, %(cutoff{i})s)" for i in range(len(periods)))
+    if connection.vendor == "postgresql":
+        cursor.execute(_INSERT_AND_APPLY.format(values=values), params)
+        count, retirees, total = cursor.fetchone()
+        return count, retirees, int(total)
+    cursor.execute(f"WITH {_DUE.format(values=values)} {_INSERT}", params)
+    inserted = cursor.fetchall()
+    deltas: dict[int, int] = {}
+    for account_id, amount, _kind in inserted:
+        deltas[account_id] = deltas.get(account_id, 0) + amount
+    total = sum(deltas.values())
+    if total:
+        deltas[fund_id] = -total
+    _apply_balances(cursor=cursor, deltas=deltas)
+    return len(inserted), sum(1 for *_rest, kind in inserted if kind == RETIREE), total
 
 
 def _apply_balances(*, cursor, deltas: dict[int, int]) -> None:
@@ -176,57 +177,22 @@ def _apply_balances(*, cursor, deltas: dict[int, int]) -> None:
         )
 
 
-def _credit_chunk(*, chunk, region: Region, fund_id: int, periods, run) -> tuple[int, int, int]:
+def _record_progress(*, run: MonthlyCreditRun, count: int, retirees: int, total: int) -> None:
+    MonthlyCreditRun.objects.filter(pk=run.pk).update(
+        chunks_done=F("chunks_done") + 1,
+        credited_count=F("credited_count") + count,
+        retiree_count=F("retiree_count") + retirees,
+        credited_fen=F("credited_fen") + total,
+    )
+
+
+def _credit_chunk(*, chunk, region: Region, fund_id: int, periods, run) -> None:
+    """One chunk in one transaction: its postings, balances and progress commit together."""
     with transaction.atomic(), connection.cursor() as cursor:
-        inserted = _insert_credit_postings(
+        count, retirees, total = _post_credits(
             cursor=cursor, chunk=chunk, region=region, fund_id=fund_id, periods=periods, run=run
         )
-        deltas: dict[int, int] = {}
-        for account_id, amount, _kind in inserted:
-            deltas[account_id] = deltas.get(account_id, 0) + amount
-        total = sum(deltas.values())
-        if total:
-            deltas[fund_id] = deltas.get(fund_id, 0) - total
-        _apply_balances(cursor=cursor, deltas=deltas)
-        retirees = sum(1 for *_rest, kind in inserted if kind == RETIREE)
-        MonthlyCreditRun.objects.filter(pk=run.pk).update(
-            chunks_done=F("chunks_done") + 1,
-            credited_count=F("credited_count") + len(inserted),
-            retiree_count=F("retiree_count") + retirees,
-            credited_fen=F("credited_fen") + total,
-        )
-        return len(inserted), retirees, total
-
-
-class _PostingStatistics:
-    """Keep PostgreSQL's row estimate of the posting table current during a long run.
-
-    A run adds up to a million postings; with the estimate of the table before the run the
-    planner would scan the new rows once per candidate instead of probing the index.
-    """
-
-    def __init__(self):
-        self.added = 0
-        self.estimate = self._estimate()
-
-    @staticmethod
-    def _estimate() -> int:
-        if connection.vendor != "postgresql":
-            return 0
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT reltuples::bigint FROM pg_class WHERE relname = 'accounts_posting'"
-            )
-            return max(int(cursor.fetchone()[0]), 0)
-
-    def grew(self, count: int) -> None:
-        if connection.vendor != "postgresql":
-            return
-        self.added += count
-        if self.added > max(10_000, self.estimate // 5):
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE accounts_posting")
-            self.added, self.estimate = 0, self._estimate()
+        _record_progress(run=run, count=count, retirees=retirees, total=total)
 
 
 def _chunks(region: Region) -> list[tuple[int, int]]:
@@ -251,12 +217,8 @@ def monthly_credit_run(
         region=region, periods=periods, triggered_by=triggered_by, chunks_total=len(chunks)
     )
     try:
-        fresh_stats = _PostingStatistics()
         for chunk in chunks:
-            count, _retirees, _total = _credit_chunk(
-                chunk=chunk, region=region, fund_id=fund.pk, periods=periods, run=run
-            )
-            fresh_stats.grew(count)
+            _credit_chunk(chunk=chunk, region=region, fund_id=fund.pk, periods=periods, run=run)
     except Exception as exc:
         MonthlyCreditRun.objects.filter(pk=run.pk).update(
             status=MonthlyCreditRun.Status.FAILED, error=repr(exc), finished_at=timezone.now()

@@ -124,7 +124,11 @@ def employer_account(*, employer: Employer, kind: str = Kind.EMPLOYER_PENDING) -
 def region_account(
     *, region: Region, kind: str = Kind.REGION_FUND, code: str = ""
 ) -> LedgerAccount:
-    account, _created = LedgerAccount.objects.get_or_create(kind=kind, region=region, code=code)
+    # person and employer null: the lookup the partial unique index answers, not a scan of
+    # every ledger account of the region.
+    account, _created = LedgerAccount.objects.get_or_create(
+        kind=kind, region=region, code=code, person=None, employer=None
+    )
     return account
 
 

@@ -9,7 +9,7 @@ import time_machine
 from django.core.management import call_command
 
 from accounts.models import LedgerAccount, MonthlyCreditRun, PersonalAccount, Posting, RegionPolicy
-from accounts.services import credits, personal_accounts
+from accounts.services import credits, periods, personal_accounts
 from tests.factories import InsuredPersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -126,6 +126,19 @@ def test_beijing_retirees_get_97_under_70_and_107_from_70(assess, retiree):
 
 
 @time_machine.travel(NOW)
+def test_a_backfilled_retiree_gets_each_periods_age_band_once(assess, retiree):
+    """Turning 70 in May: April is credited below the band, May from it, each once."""
+    person = retiree(born=dt.date(1956, 5, 31), region="110100")
+    assess("202604", "202605", region="110100")
+    first = credits.monthly_credit_run(region_code="110100")
+    second = credits.monthly_credit_run(region_code="110100")
+    assert (first.credited_count, first.retiree_count) == (2, 2)
+    assert second.credited_count == 0
+    assert balance(person, "110100") == Decimal("204.00")
+    verify_ledger()
+
+
+@time_machine.travel(NOW)
 def test_shanxi_retirees_get_a_fixed_85(assess, retiree):
     person = retiree(born=dt.date(1950, 3, 3), region="140100")
     assess("202604", "202605", region="140100")
@@ -160,27 +173,28 @@ def test_a_frozen_account_is_skipped_and_backfilled_once_unfrozen(contribute, as
 
 @time_machine.travel(NOW)
 def test_a_run_killed_halfway_and_restarted_credits_nobody_twice(contribute, assess, monkeypatch):
-    # given: three chunks of accounts
+    # given: three chunks of accounts; the second dies after its postings and balances are
+    # written, before its commit
     people = InsuredPersonFactory.create_batch(6)
     for person in people:
         contribute(person, "202604")
     assess("202604")
     monkeypatch.setattr(credits, "CHUNK_SIZE", 2)
-    real_apply = credits._apply_balances
+    real_progress = credits._record_progress
     calls = {"n": 0}
 
     def crash_on_second_chunk(**kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("worker killed")
-        return real_apply(**kwargs)
+        return real_progress(**kwargs)
 
-    monkeypatch.setattr(credits, "_apply_balances", crash_on_second_chunk)
+    monkeypatch.setattr(credits, "_record_progress", crash_on_second_chunk)
     # when
     with pytest.raises(RuntimeError):
         credits.monthly_credit_run(region_code="610100")
     failed = MonthlyCreditRun.objects.get()
-    monkeypatch.setattr(credits, "_apply_balances", real_apply)
+    monkeypatch.setattr(credits, "_record_progress", real_progress)
     rerun = credits.monthly_credit_run(region_code="610100")
     # then
     assert failed.status == MonthlyCreditRun.Status.FAILED
@@ -239,6 +253,7 @@ def test_a_credited_contribution_that_follows_a_merge_is_not_credited_again(cont
     assess("202604")
     credits.monthly_credit_run(region_code="610100")
     source = PersonalAccount.objects.get(person=person)
+    periods.accounting_period_open(region=source.region, period="202605")  # merges wait for it
     target = personal_accounts.personal_account_open(
         person=person, region=source.region, record_id="LEGACY-2"
     )
