@@ -176,6 +176,9 @@ class DuplicateCase(models.Model):
         verbose_name=_("参保人"),
         db_index=False,  # case_person_rule_status leads with it
     )
+    # No database check on region, run and (below) case: a run writes 100,000s of cases and
+    # their records in a few set-based statements from rows it has just read or written, and
+    # a check per row costs seconds at commit. Regions, runs and cases are never deleted.
     region = models.ForeignKey(
         Region,
         on_delete=models.PROTECT,
@@ -183,6 +186,7 @@ class DuplicateCase(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("统筹区"),
+        db_constraint=False,
     )
     rule = models.CharField(_("规则"), max_length=30, choices=Rule.choices)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices)
@@ -222,6 +226,7 @@ class DuplicateCase(models.Model):
         blank=True,
         related_name="cases",
         verbose_name=_("处理任务"),
+        db_constraint=False,
     )
     accounts_status = models.CharField(
         _("个人账户合并"),
@@ -278,6 +283,7 @@ class CaseEnrollment(models.Model):
         related_name="changes",
         verbose_name=_("案件"),
         db_index=False,  # the unique (case, enrollment) index leads with it
+        db_constraint=False,  # written with its case, in the same transaction (see the case)
     )
     enrollment = models.ForeignKey(
         Enrollment, on_delete=models.PROTECT, related_name="case_changes", verbose_name=_("登记")

@@ -5,6 +5,7 @@ from django.db.models import Case, F, Q, QuerySet, Sum, When, Window
 from django.utils import timezone
 
 from accounts.models import InsuredPerson, Posting, Region, RegionPolicy
+from accounts.sql import json_rows
 from enrollment.models import Enrollment, EnrollmentStatus, Scheme
 
 from .models import (
@@ -234,3 +235,19 @@ def sent_transfers_today(*, person: InsuredPerson, day) -> int:
 
     usage = WalletDailyUsage.objects.filter(sender=person, day=day).first()
     return usage.transfers if usage else 0
+
+
+def live_family_binding_ids_of(*, person_ids) -> list[int]:
+    """Live bindings with either side among these persons: the ids go as one JSON parameter,
+    as a feed or a resolution run may name 100,000s of persons."""
+    changed, params = json_rows("changed", {"id": "bigint"}, [{"id": pk} for pk in person_ids])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH {changed}
+                SELECT b.id FROM wallet_familybinding b
+                WHERE b.status IN (%s, %s)
+                  AND (b.requester_id IN (SELECT id FROM changed)
+                       OR b.member_id IN (SELECT id FROM changed))""",  # noqa: S608 — constant SQL, placeholders only
+            [*params, *FamilyBinding.ACTIVE_STATUSES],
+        )
+        return [row[0] for row in cursor.fetchall()]

@@ -177,8 +177,7 @@ def family_bindings_end_stale(*, person_ids=None) -> int:
     """
     live = FamilyBinding.objects.filter(status__in=FamilyBinding.ACTIVE_STATUSES)
     if person_ids is not None:
-        person_ids = list(person_ids)
-        live = live.filter(Q(requester_id__in=person_ids) | Q(member_id__in=person_ids))
+        live = live.filter(pk__in=selectors.live_family_binding_ids_of(person_ids=person_ids))
     ended = 0
     rows = list(
         live.values_list(
