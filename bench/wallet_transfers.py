@@ -13,6 +13,9 @@ It measures, with the same number of concurrent worker processes:
   - the wallet: each pair's whole transfer through the service layer — request (one-time code
     through the pluggable sender), confirm (personal account → holding) and accept (holding →
     wallet), three transactions with every rule and lock;
+  - for comparison, the same rows in bare SQL: each pair's transfer row, its audit rows, the
+    day's usage and both postings with their balances, in the same three transactions
+    (after the wallet run, so the senders' holding accounts exist);
 and prints transfers/second, the floor and the ratio (target: at least 25% of the floor), then
 checks every transfer was accepted and `verify_ledger` holds.
 """
@@ -197,6 +200,88 @@ def floor_worker(args) -> int:
     return done
 
 
+_SAME_WRITES = {
+    "create": """INSERT INTO wallet_wallettransfer
+        (sender_id, recipient_id, binding_id, source_id, region_id, amount_fen, status,
+         idempotency_key, code_digest, code_expires_at, code_failures, created_at, finish_reason)
+        VALUES (%s, %s, %s, %s, %s, 1, 'AWAITING_CODE', %s, 'x', now() + interval '5 min', 0,
+                now(), '')
+        RETURNING id""",
+    "event": """INSERT INTO wallet_walletevent
+        (actor_id, actor_label, action, object_type, object_id, "before", "after", detail,
+         created_at)
+        VALUES (%s, '', %s, 'WalletTransfer', %s, '', '', '', now())""",
+    "usage": """INSERT INTO wallet_walletdailyusage (sender_id, day, transfers, max_transfers,
+                                                   amount_fen)
+        VALUES (%s, current_date, 1, 1000, 1)
+        ON CONFLICT (sender_id, day) DO UPDATE
+        SET transfers = wallet_walletdailyusage.transfers + 1,
+            amount_fen = wallet_walletdailyusage.amount_fen + 1""",
+    "status": "UPDATE wallet_wallettransfer SET status = %s, holding_id = %s WHERE id = %s",
+    "lock": "SELECT id FROM accounts_ledgeraccount WHERE id IN (%s, %s) ORDER BY id FOR UPDATE",
+    "debit": "UPDATE accounts_ledgeraccount SET balance_fen = balance_fen - 1 WHERE id = %s",
+    "credit": "UPDATE accounts_ledgeraccount SET balance_fen = balance_fen + 1 WHERE id = %s",
+    "posting": """INSERT INTO accounts_posting
+        (from_account_id, to_account_id, amount_fen, kind, period, reference, idempotency_key,
+         created_at)
+        VALUES (%s, %s, 1, 'SAME_WRITES', '', '', %s, now())""",
+}
+
+
+def _move(cursor, source: int, target: int, key: str) -> None:
+    cursor.execute(_SAME_WRITES["lock"], [source, target])
+    cursor.execute(_SAME_WRITES["debit"], [source])
+    cursor.execute(_SAME_WRITES["credit"], [target])
+    cursor.execute(_SAME_WRITES["posting"], [source, target, key])
+
+
+def same_writes_worker(args) -> int:
+    """A whole transfer's rows in bare SQL, three transactions: the transfer and its audit
+    rows, the day's usage, two postings with their balances and row locks."""
+    dsn, rows = args
+    done = 0
+    with psycopg.connect(dsn) as conn:
+        for sender, member, binding, source, current, holding, wallet in rows:
+            with conn.transaction(), conn.cursor() as cursor:
+                cursor.execute(
+                    _SAME_WRITES["create"], [sender, member, binding, source, REGION, "same"]
+                )
+                transfer = cursor.fetchone()[0]
+                cursor.execute(_SAME_WRITES["event"], [sender, "transfer_created", transfer])
+            with conn.transaction(), conn.cursor() as cursor:
+                cursor.execute(
+                    "SELECT id FROM wallet_wallettransfer WHERE id = %s FOR UPDATE", [transfer]
+                )
+                cursor.execute(_SAME_WRITES["usage"], [sender])
+                cursor.execute(_SAME_WRITES["status"], ["SENT", holding, transfer])
+                cursor.execute(_SAME_WRITES["event"], [sender, "transfer_sent", transfer])
+                _move(cursor, current, holding, f"same:{transfer}:send")
+            with conn.transaction(), conn.cursor() as cursor:
+                cursor.execute(_SAME_WRITES["status"], ["ACCEPTED", holding, transfer])
+                cursor.execute(_SAME_WRITES["event"], [member, "transfer_accepted", transfer])
+                _move(cursor, holding, wallet, f"same:{transfer}:accept")
+            done += 1
+    return done
+
+
+def same_writes_rows(pair_count: int) -> list[tuple]:
+    """Per pair, the ids the bare-SQL transfer writes to (holding accounts exist by now)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT b.requester_id, b.member_id, b.id, pa.id, pa.current_id, h.id, w.account_id
+               FROM wallet_familybinding b
+               JOIN accounts_personalaccount pa ON pa.person_id = b.requester_id
+               JOIN accounts_ledgeraccount h
+                 ON h.person_id = b.requester_id AND h.kind = 'WALLET_HOLDING'
+               JOIN wallet_wallet w ON w.person_id = b.member_id
+               ORDER BY b.id LIMIT %s""",
+            [pair_count],
+        )
+        return cursor.fetchall()
+
+
 def wallet_worker(rows) -> int:
     from django.db import connection
 
@@ -293,9 +378,16 @@ def main() -> None:
     wallet_seconds, wallet_done = run_parallel(args.workers, wallet_worker, shares)
 
     accepted = WalletTransfer.objects.filter(status=WalletTransfer.Status.ACCEPTED).count()
+    same_rows = same_writes_rows(len(rows))
+    same_seconds, same_done = run_parallel(
+        args.workers,
+        same_writes_worker,
+        [(dsn, same_rows[w :: args.workers]) for w in range(args.workers)],
+    )
     call_command("verify_ledger")
     floor_rate = floor_done / floor_seconds
     wallet_rate = wallet_done / wallet_seconds
+    same_rate = same_done / same_seconds
     print()
     print(f"floor (bare SQL tx):  {floor_done:,} in {floor_seconds:.2f} s = {floor_rate:,.0f} tx/s")
     print(
@@ -303,6 +395,11 @@ def main() -> None:
         f"= {wallet_rate:,.0f} transfers/s"
     )
     print(f"ratio to floor:       {wallet_rate / floor_rate:.1%}   (target >= 25%)")
+    print(
+        f"same rows, bare SQL:  {same_done:,} in {same_seconds:.2f} s = {same_rate:,.0f} "
+        f"transfers/s ({same_rate / floor_rate:.1%} of the floor; the wallet does "
+        f"{wallet_rate / same_rate:.1%} of it)"
+    )
     print(
         f"statements/transfer:  {statements['total']} (three transactions; "
         f"{statements['ledger']} go to the accounts tables or are savepoints)"
