@@ -572,6 +572,9 @@ class MonthlyCreditRun(models.Model):
     started_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     error = models.TextField(_("错误"), blank=True)
+    # PostgreSQL snapshot the run started from, before reading anything (none inside an outer
+    # transaction); once the run succeeded, later runs skip if nothing changed since.
+    inputs_snapshot = models.TextField(_("起始快照"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("每月划入任务")

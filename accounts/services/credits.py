@@ -5,9 +5,16 @@ Each credit is one posting from the region fund to the account's current-year pa
 database's unique key makes every credit land exactly once, whether a run is retried, killed
 halfway or started twice, and a contribution that follows a merged account keeps its key.
 Work goes in chunks of accounts (by id range), each chunk one short transaction.
+
+On PostgreSQL a run that succeeded leaves a fact: the snapshot it started from. Triggers log,
+per region, each transaction that changes a credit input (migration 0007). If no logged change
+is invisible to that snapshot, the accounts, persons, contributions and policy are still what
+each of its chunks read, so a run over the same or fewer periods would find every credit posted
+(postings are never removed): it skips the chunks. Anything else takes the full path.
 """
 
 import datetime as dt
+import json
 import logging
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -209,12 +216,20 @@ def monthly_credit_run(
     *, region_code: str, period: str | None = None, triggered_by: str = ""
 ) -> MonthlyCreditRun:
     """Credit every eligible period not yet credited (backfill included), chunk by chunk."""
+    snapshot = _inputs_snapshot()  # first: everything read below is at least this recent
     region = Region.objects.select_related("policy").get(pk=region_code)
     periods = eligible_periods(region=region, only=period)
     fund = region_account(region=region)
-    chunks = _chunks(region) if periods else []
+    if periods and _all_credited_since_last_run(region=region, periods=periods):
+        chunks = []
+    else:
+        chunks = _chunks(region) if periods else []
     run = MonthlyCreditRun.objects.create(
-        region=region, periods=periods, triggered_by=triggered_by, chunks_total=len(chunks)
+        region=region,
+        periods=periods,
+        triggered_by=triggered_by,
+        chunks_total=len(chunks),
+        inputs_snapshot=snapshot if chunks else "",
     )
     try:
         for chunk in chunks:
@@ -228,8 +243,66 @@ def monthly_credit_run(
     MonthlyCreditRun.objects.filter(pk=run.pk).update(
         status=MonthlyCreditRun.Status.SUCCEEDED, finished_at=timezone.now()
     )
+    if run.inputs_snapshot:
+        _inputs_log_prune(region=region)
     run.refresh_from_db()
     return run
+
+
+def _inputs_snapshot() -> str:
+    """PostgreSQL's current snapshot, or "" where it cannot vouch for the run: SQLite, and
+    inside a transaction (whose own later changes the snapshot would count as seen)."""
+    if connection.vendor != "postgresql" or not connection.get_autocommit():
+        return ""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_snapshot()::text")
+        return cursor.fetchone()[0]
+
+
+# The succeeded run with the latest snapshot (any would prove it), if it covered these periods
+# and no change to the region's credit inputs committed outside its snapshot. Log rows older
+# than the snapshot's xmin are visible to it, so the index range starts there.
+_ALL_CREDITED = """
+    WITH fact AS (
+        SELECT periods, inputs_snapshot::pg_snapshot AS snap FROM accounts_monthlycreditrun
+        WHERE region_id = %(region)s AND status = 'SUCCEEDED' AND inputs_snapshot <> ''
+        ORDER BY pg_snapshot_xmax(inputs_snapshot::pg_snapshot) DESC, id DESC
+        LIMIT 1
+    )
+    SELECT fact.periods @> %(periods)s::jsonb AND NOT EXISTS (
+        SELECT FROM accounts_creditinputchange ch
+        WHERE ch.region_id = %(region)s AND ch.xact >= pg_snapshot_xmin(fact.snap)
+          AND NOT pg_visible_in_snapshot(ch.xact, fact.snap)
+    )
+    FROM fact
+"""
+
+
+# Log rows below the xmin of the snapshot the skip test uses are visible to it and to every
+# later one (snapshots taken later never have a lower xmin): they can never block a skip.
+_PRUNE = """
+    DELETE FROM accounts_creditinputchange
+    WHERE region_id = %(region)s AND xact < (
+        SELECT pg_snapshot_xmin(inputs_snapshot::pg_snapshot) FROM accounts_monthlycreditrun
+        WHERE region_id = %(region)s AND status = 'SUCCEEDED' AND inputs_snapshot <> ''
+        ORDER BY pg_snapshot_xmax(inputs_snapshot::pg_snapshot) DESC, id DESC
+        LIMIT 1
+    )
+"""
+
+
+def _inputs_log_prune(*, region: Region) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_PRUNE, {"region": region.code})
+
+
+def _all_credited_since_last_run(*, region: Region, periods: list[str]) -> bool:
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(_ALL_CREDITED, {"region": region.code, "periods": json.dumps(periods)})
+        row = cursor.fetchone()
+    return bool(row and row[0])
 
 
 def regions_due_for_credit(*, today: dt.date) -> list[str]:

@@ -263,3 +263,13 @@ def test_a_credited_contribution_that_follows_a_merge_is_not_credited_again(cont
     assert rerun.credited_count == 0
     assert target.balance == Decimal("160.00")
     verify_ledger()
+
+
+@pytest.mark.postgres
+@time_machine.travel(NOW)
+def test_a_run_inside_an_outer_transaction_leaves_nothing_to_skip_on(contribute, assess):
+    """Its snapshot could not tell that transaction's own later changes from earlier ones."""
+    contribute(InsuredPersonFactory(), "202604")
+    assess("202604")
+    run = credits.monthly_credit_run(region_code="610100")
+    assert (run.credited_count, run.inputs_snapshot) == (1, "")
