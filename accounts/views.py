@@ -63,6 +63,7 @@ def my_account(request):
         "chart": selectors.monthly_credit_chart(credits=credits, year=year),
         "contributions": selectors.contributions_for_person(person=person, year=year),
         "postings": postings,
+        "pager_query": f"year={year}&",
         "incoming_ids": {p.pk for p in postings if p.to_account_id in own_ids},
     }
     return render(request, "accounts/my_account.html", context)

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import PersonalAccount
-from accounts.services import credits, personal_accounts
+from accounts.services import credits, ledger, personal_accounts
 from tests.factories import EmployerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +75,22 @@ def test_only_persons_have_an_account_page(client):
     employer.save()
     client.force_login(employer.user)
     assert client.get(URL).status_code == 403
+
+
+def test_the_postings_pages_keep_the_chosen_year(signed_in, person):
+    # given: 2 credits and 20 payments, more than one page of 20
+    account = PersonalAccount.objects.get(person=person)
+    pharmacy = ledger.external_account(code="PHARMACY")
+    for n in range(20):
+        personal_accounts.personal_account_spend(
+            account=account,
+            to_account=pharmacy,
+            amount_fen=1,
+            kind="MEDICAL",
+            idempotency_key=f"bill:{n}",
+        )
+    # when / then
+    first = signed_in.get(URL, {"year": "2026"}).content.decode()
+    assert "?year=2026&amp;page=2" in first and "第 1 / 2 页" in first
+    second = signed_in.get(URL, {"year": "2026", "page": "2"}).content.decode()
+    assert "?year=2026&amp;page=1" in second and "第 2 / 2 页" in second
