@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -9,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import selectors
+from .decorators import person_required
 from .errors import BusinessRuleViolation
 from .forms import PersonRegistrationForm, YearForm
 from .models import fen_to_yuan
@@ -39,13 +39,10 @@ def register(request):
     return render(request, "registration/register.html", {"form": form})
 
 
-@login_required
-def my_account(request):
+@person_required
+def my_account(request, person):
     """个人账户: balances, the year's monthly credits as a chart and a table, contributions,
     and every posting (paginated)."""
-    person = getattr(request.user, "person", None)
-    if person is None:
-        raise PermissionDenied
     year_form = YearForm(request.GET or None)
     year = year_form.cleaned_data["year"] if year_form.is_valid() else None
     year = year or timezone.localdate().year

@@ -1,35 +1,18 @@
 """Portal pages of enrollment for employers: name checks (核实) about their employees."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.decorators import employer_required
 from accounts.errors import BusinessRuleViolation
-from accounts.models import User
 
 from . import selectors
 from .models import DuplicateCase
 from .services import cases
-
-
-def employer_required(view):
-    """Signed-in employers only; everyone else is refused (403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if user.kind != User.Kind.EMPLOYER or not hasattr(user, "employer"):
-            raise PermissionDenied
-        return view(request, user.employer, *args, **kwargs)
-
-    return wrapper
 
 
 @employer_required

@@ -1,10 +1,8 @@
 """Portal pages of the wallet: thin views over the same services and selectors as the API."""
 
 import uuid
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -13,28 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.decorators import person_required
 from accounts.errors import BusinessRuleViolation
-from accounts.models import InsuredPerson, User
+from accounts.models import InsuredPerson
 
 from . import selectors
 from .forms import CodeForm, FamilyBindingForm, TransferForm, UsageRegionForm, WalletOpenForm
 from .models import WalletTransfer
 from .services import family, transfers, wallets
 from .services.common import NotFound
-
-
-def person_required(view):
-    """Signed-in insured persons only; everyone else is refused (403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if user.kind != User.Kind.PERSON or not hasattr(user, "person"):
-            raise PermissionDenied
-        return view(request, user.person, *args, **kwargs)
-
-    return wrapper
 
 
 def _refused(request, exc: BusinessRuleViolation, *, to: str, **kwargs):
