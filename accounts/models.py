@@ -180,6 +180,8 @@ class InsuredPerson(models.Model):
     )
     name = models.CharField(_("姓名"), max_length=50)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # Wallet transfers out wait 24 hours after a phone change (account-takeover guard).
+    phone_changed_at = models.DateTimeField(_("手机号变更时间"), null=True, blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     retired = models.BooleanField(_("退休"), default=False)
     pension = models.DecimalField(_("养老金（元/月）"), **MONEY, null=True, blank=True)
