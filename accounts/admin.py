@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from . import tasks
 from .admin_scoping import ReadOnlyAdmin, RegionScopedAdmin, RegionScopedFieldsMixin
@@ -48,6 +50,15 @@ class UserAdmin(SuperuserOnlyAdmin, DjangoUserAdmin):
         (_("经办范围"), {"fields": ("kind", "regions")}),
     )
     filter_horizontal = ("groups", "user_permissions", "regions")
+
+
+# An API token acts as its login (a person's token is their account): superusers only.
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class TokenAdmin(SuperuserOnlyAdmin, DRFTokenAdmin):
+    pass
 
 
 class RegionPolicyInline(RegionScopedFieldsMixin, admin.StackedInline):

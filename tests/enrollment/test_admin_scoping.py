@@ -11,6 +11,7 @@ from tests.factories import (
     InsuredPersonFactory,
     StaffUserFactory,
     UserFactory,
+    region,
 )
 
 pytestmark = pytest.mark.django_db
@@ -35,10 +36,10 @@ def taiyuan_staff(client):
     return user
 
 
-def enrollment_form(*, person, region=TAIYUAN, scheme=Scheme.RESIDENT, **extra) -> dict:
+def enrollment_form(*, person, region_code=TAIYUAN, scheme=Scheme.RESIDENT, **extra) -> dict:
     return {
         "person": person.pk,
-        "region": region,
+        "region": region_code,
         "scheme": scheme,
         "employer": "",
         "record_id": "TY-1",
@@ -63,7 +64,7 @@ def test_staff_cannot_add_an_enrollment_for_another_regions_person(client, taiyu
     the transfer flow; the person stays out of reach, phone and login link unchanged."""
     # given a person enrolled only in Xi'an, with a login
     person = InsuredPersonFactory(with_user=True, phone="13900000001")
-    EnrollmentFactory(person=person, region_id=XIAN)
+    EnrollmentFactory(person=person, region=region(XIAN))
     login = person.user
     # when Taiyuan staff post the add form for them
     response = client.post(
@@ -83,7 +84,7 @@ def test_staff_cannot_add_an_enrollment_for_another_regions_person(client, taiyu
 
 def test_staff_may_still_add_an_enrollment_for_a_person_of_their_region(client, taiyuan_staff):
     """A person with a record in the staff's region can get another record there."""
-    person = EnrollmentFactory(region_id=TAIYUAN).person
+    person = EnrollmentFactory(region=region(TAIYUAN)).person
     response = client.post(
         reverse("admin:enrollment_enrollment_add"), enrollment_form(person=person)
     )
@@ -94,7 +95,7 @@ def test_staff_may_still_add_an_enrollment_for_a_person_of_their_region(client, 
 
 
 def test_a_superuser_may_add_an_enrollment_for_any_person(client):
-    person = EnrollmentFactory(region_id=XIAN).person
+    person = EnrollmentFactory(region=region(XIAN)).person
     client.force_login(UserFactory(is_staff=True, is_superuser=True, kind="STAFF"))
     response = client.post(
         reverse("admin:enrollment_enrollment_add"), enrollment_form(person=person)
@@ -107,12 +108,12 @@ def test_a_superuser_may_add_an_enrollment_for_any_person(client):
 def test_an_enrollment_cannot_be_pointed_at_another_regions_object(client, taiyuan_staff, field):
     """A forged POST with a foreign pk in any related field is a form error, not a save."""
     # given a Taiyuan enrollment and, in Xi'an, a person, an employer and a record
-    mine = EnrollmentFactory(region_id=TAIYUAN, scheme=Scheme.EMPLOYEE)
-    theirs = EnrollmentFactory(region_id=XIAN, scheme=Scheme.EMPLOYEE)
+    mine = EnrollmentFactory(region=region(TAIYUAN), scheme=Scheme.EMPLOYEE)
+    theirs = EnrollmentFactory(region=region(XIAN), scheme=Scheme.EMPLOYEE)
     foreign = {
         "person": theirs.person.pk,
         "region": XIAN,
-        "employer": EmployerFactory(region_id=XIAN).pk,
+        "employer": EmployerFactory(region=region(XIAN)).pk,
         "merged_into": theirs.pk,
     }
     data = enrollment_form(
@@ -132,11 +133,11 @@ def test_an_enrollment_cannot_be_pointed_at_another_regions_object(client, taiyu
 
 def test_the_same_change_inside_the_region_is_saved(client, taiyuan_staff):
     """Control for the test above: in-region objects are accepted."""
-    mine = EnrollmentFactory(region_id=TAIYUAN, scheme=Scheme.EMPLOYEE)
+    mine = EnrollmentFactory(region=region(TAIYUAN), scheme=Scheme.EMPLOYEE)
     other = EnrollmentFactory(
-        region_id=TAIYUAN, scheme=Scheme.EMPLOYEE, person=mine.person, record_id="TY-2"
+        region=region(TAIYUAN), scheme=Scheme.EMPLOYEE, person=mine.person, record_id="TY-2"
     )
-    employer = EmployerFactory(region_id=TAIYUAN)
+    employer = EmployerFactory(region=region(TAIYUAN))
     data = enrollment_form(
         person=mine.person,
         scheme=Scheme.EMPLOYEE,
@@ -154,5 +155,5 @@ def test_the_same_change_inside_the_region_is_saved(client, taiyuan_staff):
 def test_the_add_form_offers_only_the_staff_regions(client, taiyuan_staff):
     form = client.get(reverse("admin:enrollment_enrollment_add")).context["adminform"].form
     assert {region.pk for region in form.fields["region"].queryset} == {TAIYUAN}
-    xian_person = EnrollmentFactory(region_id=XIAN).person
+    xian_person = EnrollmentFactory(region=region(XIAN)).person
     assert not form.fields["person"].queryset.filter(pk=xian_person.pk).exists()
