@@ -2,9 +2,11 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from . import tasks
-from .admin_scoping import ReadOnlyAdmin, RegionScopedAdmin
+from .admin_scoping import ReadOnlyAdmin, RegionScopedAdmin, RegionScopedFieldsMixin
 from .errors import BusinessRuleViolation
 from .models import (
     AccountingPeriod,
@@ -50,7 +52,16 @@ class UserAdmin(SuperuserOnlyAdmin, DjangoUserAdmin):
     filter_horizontal = ("groups", "user_permissions", "regions")
 
 
-class RegionPolicyInline(admin.StackedInline):
+# An API token acts as its login (a person's token is their account): superusers only.
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class TokenAdmin(SuperuserOnlyAdmin, DRFTokenAdmin):
+    pass
+
+
+class RegionPolicyInline(RegionScopedFieldsMixin, admin.StackedInline):
     model = RegionPolicy
     can_delete = False
 
@@ -87,15 +98,29 @@ class EmployerAdmin(RegionScopedAdmin):
     list_filter = ("region",)
     list_select_related = ("region",)
     search_fields = ("=code", "name")
+    fields = ("code", "name", "region", "contact_phone", "user")
     raw_id_fields = ("user",)
+    identity_fields = ("code", "name", "contact_phone", "user")
 
 
 @admin.register(InsuredPerson)
 class InsuredPersonAdmin(RegionScopedAdmin):
     """ID numbers are masked unless the staff user may see them in full."""
 
+    # The core reaching into enrollment for "a record in the region" (issue #10).
     region_path = "enrollments__region"
     region_path_distinct = True
+    # birth_date is part of the national ID.
+    identity_fields = (
+        "national_id",
+        "name",
+        "phone",
+        "phone_changed_at",
+        "birth_date",
+        "retired",
+        "pension",
+        "user",
+    )
     list_filter = ("retired",)
     search_fields = ("=national_id", "name")
     raw_id_fields = ("user",)

@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_scoping import ReadOnlyAdminMixin, RegionScopedAdmin
+from accounts.admin_scoping import ReadOnlyAdminMixin, RegionScopedAdmin, RegionScopedFieldsMixin
 from accounts.errors import BusinessRuleViolation
 
 from . import tasks
@@ -56,6 +56,13 @@ class EnrollmentAdmin(RegionScopedAdmin):
     search_fields = ("=person__national_id", "person__name", "=record_id")
     raw_id_fields = ("person", "employer", "merged_into")
     actions = ["emergency_restore"]
+    # Persons with no record in the staff's regions arrive through a transfer, not a form.
+    out_of_region_messages = {
+        "person": _(
+            "该参保人在您负责的统筹区没有参保记录，不能在此新增登记；"
+            "其他统筹区参保人的转入请通过转移接续办理。"
+        ),
+    }
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -120,7 +127,7 @@ class EnrollmentAdmin(RegionScopedAdmin):
         return TemplateResponse(request, "enrollment/admin/emergency_restore.html", context)
 
 
-class CaseEnrollmentInline(admin.TabularInline):
+class CaseEnrollmentInline(RegionScopedFieldsMixin, admin.TabularInline):
     model = CaseEnrollment
     extra = 0
     can_delete = False

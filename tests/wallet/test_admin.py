@@ -42,3 +42,26 @@ def test_staff_see_only_their_regions_wallets_and_change_nothing(client):
     assert "太原甲" in page and "大同乙" not in page
     assert client.get(reverse("admin:wallet_wallet_add")).status_code == 403
     assert client.get(reverse("admin:wallet_outboxmessage_changelist")).status_code == 403
+
+
+def test_wallet_records_offer_region_staff_no_form_even_with_every_permission(client):
+    """No wallet admin has an editable related field: staff cannot add or re-point a binding,
+    wallet, transfer or payment, whatever permissions they hold."""
+    # given a Taiyuan binding and a Datong person
+    sender, recipient, binding = family_pair()
+    stranger = insured_person(region_code=OTHER_REGION)
+    permissions = [
+        f"wallet.{action}_{model}"
+        for model in ("familybinding", "wallet", "wallettransfer", "walletpayment")
+        for action in ("view", "add", "change")
+    ]
+    client.force_login(StaffUserFactory(regions=["140100"], permissions=permissions))
+    # when staff post the binding's change form with the stranger as member
+    url = reverse("admin:wallet_familybinding_change", args=[binding.pk])
+    response = client.post(url, {"requester": sender.pk, "member": stranger.pk})
+    # then it is refused and nothing moved
+    assert response.status_code == 403
+    binding.refresh_from_db()
+    assert binding.member == recipient
+    for model in ("familybinding", "wallet", "wallettransfer", "walletpayment"):
+        assert client.get(reverse(f"admin:wallet_{model}_add")).status_code == 403, model
