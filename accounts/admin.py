@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from . import tasks
+from .admin_identity import PersonIdentityAdminMixin
 from .admin_scoping import ReadOnlyAdmin, RegionScopedAdmin
 from .errors import BusinessRuleViolation
 from .models import (
@@ -91,8 +92,9 @@ class EmployerAdmin(RegionScopedAdmin):
 
 
 @admin.register(InsuredPerson)
-class InsuredPersonAdmin(RegionScopedAdmin):
-    """ID numbers are masked unless the staff user may see them in full."""
+class InsuredPersonAdmin(PersonIdentityAdminMixin, RegionScopedAdmin):
+    """ID numbers are masked unless the staff user may see them in full; identity fields change
+    through the buttons of PersonIdentityAdminMixin (a reason, an audit row)."""
 
     region_path = "enrollments__region"
     region_path_distinct = True
