@@ -68,13 +68,12 @@ def person_registration_request(*, national_id: str, name: str, password: str) -
     Refusal: ValidationError on `password` (too weak).
     """
     _password_check(password=password, username=national_id, name=name)
+    hashed = make_password(password)  # for everyone, so the time taken tells nothing either
     with transaction.atomic():
         person = InsuredPerson.objects.select_for_update().filter(national_id=national_id).first()
         if not _registrable(person, username=national_id, name=name, phone=person and person.phone):
             return
-        code = verification_code_issue(
-            purpose=Purpose.REGISTRATION, person=person, password=make_password(password)
-        )
+        code = verification_code_issue(purpose=Purpose.REGISTRATION, person=person, password=hashed)
         if code is not None:
             message_send_on_commit(
                 person=person, phone=person.phone, body=_code_body(code), reference="register"
@@ -87,13 +86,14 @@ def employer_registration_request(*, employer_code: str, name: str, password: st
     Refusal: ValidationError on `password`.
     """
     _password_check(password=password, username=employer_code, name=name)
+    hashed = make_password(password)  # for everyone, so the time taken tells nothing either
     with transaction.atomic():
         employer = Employer.objects.select_for_update().filter(code=employer_code).first()
         phone = employer and employer.contact_phone
         if not _registrable(employer, username=employer_code, name=name, phone=phone):
             return
         code = verification_code_issue(
-            purpose=Purpose.REGISTRATION, employer=employer, password=make_password(password)
+            purpose=Purpose.REGISTRATION, employer=employer, password=hashed
         )
         if code is not None:
             message_send_on_commit(
