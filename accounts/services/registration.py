@@ -120,6 +120,19 @@ def _confirm(owner, *, code: str, username: str, kind: str) -> User:
             user.save()
             owner.user = user
             owner.save(update_fields=["user", "updated_at"])
+            pending.password = ""
+            pending.save(update_fields=["password"])
+            # Told on the phone on file, so a registration someone else finished is noticed.
+            phone = owner.phone if kind == User.Kind.PERSON else owner.contact_phone
+            message_send_on_commit(
+                **{key: owner},
+                phone=phone,
+                body=_(
+                    "【医保服务门户】您已完成实名注册，可以登录。"
+                    "如非本人操作，请立即携带身份证件到经办窗口处理。"
+                ),
+                reference="registered",
+            )
             return user
     # After the block: a wrong try stays counted.
     raise BusinessRuleViolation(CODE_REFUSED, field="code", status_code=400)

@@ -113,7 +113,8 @@ def test_with_no_phone_on_file_no_code_is_sent_and_the_counter_is_named(post, cl
 
 
 def test_sign_in_works_only_after_the_code_is_confirmed(post, api_client):
-    """Step 1 creates no login; the right code creates it with the password of step 1."""
+    """Step 1 creates no login; the right code creates it with the password of step 1, and
+    the phone on file is told."""
     # given
     person = InsuredPersonFactory()
     register(post, person)
@@ -129,6 +130,7 @@ def test_sign_in_works_only_after_the_code_is_confirmed(post, api_client):
     assert after.status_code == 200
     person.refresh_from_db()
     assert person.user.username == person.national_id and person.user.first_name == person.name
+    assert "已完成实名注册" in last_message(person=person).body  # the phone on file is told
 
 
 def test_wrong_codes_are_limited_and_refused_with_one_message(post):
