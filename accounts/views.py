@@ -71,6 +71,7 @@ def register_confirm(request):
         except BusinessRuleViolation as exc:
             form.add_error("code", exc.message)
         else:
+            request.session.pop(_REGISTERING, None)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("注册成功，欢迎使用医保服务门户。"))
             return redirect("home")
