@@ -667,6 +667,9 @@ class PendingVerification(models.Model):
     )
     password = models.CharField(_("密码（已加密）"), max_length=128, blank=True)
     new_phone = models.CharField(_("新手机号"), max_length=20, blank=True)
+    # The browser session that asked (portal): only that session can confirm, so a code sent
+    # for someone else's later request cannot finish it. Empty for API requests.
+    client_key = models.CharField(_("申请端标识"), max_length=64, blank=True)
     code_digest = models.CharField(_("验证码摘要"), max_length=100, blank=True)
     expires_at = models.DateTimeField(_("验证码失效时间"))
     attempts = models.PositiveSmallIntegerField(_("错误次数"), default=0)

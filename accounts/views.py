@@ -1,3 +1,4 @@
+import secrets
 from functools import wraps
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from .services import identity, registration
 from .throttling import throttled_posts
 
 _REGISTERING = "registration_national_id"
+_CLIENT_KEY = "registration_client_key"
 _CHANGING_PHONE = "phone_change_requested"
 
 
@@ -42,14 +44,19 @@ def register(request):
     form = PersonRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        client_key = secrets.token_urlsafe(32)
         try:
             registration.person_registration_request(
-                national_id=data["national_id"], name=data["name"], password=data["password"]
+                national_id=data["national_id"],
+                name=data["name"],
+                password=data["password"],
+                client_key=client_key,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             request.session[_REGISTERING] = data["national_id"]
+            request.session[_CLIENT_KEY] = client_key
             return redirect("register-confirm")
     return render(request, "registration/register.html", {"form": form})
 
@@ -66,12 +73,15 @@ def register_confirm(request):
     if request.method == "POST" and form.is_valid():
         try:
             user = registration.person_registration_confirm(
-                national_id=national_id, code=form.cleaned_data["code"]
+                national_id=national_id,
+                code=form.cleaned_data["code"],
+                client_key=request.session.get(_CLIENT_KEY, ""),
             )
         except BusinessRuleViolation as exc:
             form.add_error("code", exc.message)
         else:
             request.session.pop(_REGISTERING, None)
+            request.session.pop(_CLIENT_KEY, None)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("注册成功，欢迎使用医保服务门户。"))
             return redirect("home")

@@ -60,10 +60,13 @@ def _code_body(code: str) -> str:
     ) % {"code": code, "minutes": CODE_TTL.seconds // 60}
 
 
-def person_registration_request(*, national_id: str, name: str, password: str) -> None:
+def person_registration_request(
+    *, national_id: str, name: str, password: str, client_key: str = ""
+) -> None:
     """实名注册, step 1: a code to the phone on file when the ID and the name match a person
     without a login; nothing at all otherwise (unknown, wrong name, registered, no phone, or
-    today's codes used up). The caller answers the same either way.
+    today's codes used up). The caller answers the same either way. `client_key` (the
+    portal's session) must come back with the code.
 
     Refusal: ValidationError on `password` (too weak).
     """
@@ -73,7 +76,9 @@ def person_registration_request(*, national_id: str, name: str, password: str) -
         person = InsuredPerson.objects.select_for_update().filter(national_id=national_id).first()
         if not _registrable(person, username=national_id, name=name, phone=person and person.phone):
             return
-        code = verification_code_issue(purpose=Purpose.REGISTRATION, person=person, password=hashed)
+        code = verification_code_issue(
+            purpose=Purpose.REGISTRATION, person=person, password=hashed, client_key=client_key
+        )
         if code is not None:
             message_send_on_commit(
                 person=person, phone=person.phone, body=_code_body(code), reference="register"
@@ -101,14 +106,14 @@ def employer_registration_request(*, employer_code: str, name: str, password: st
             )
 
 
-def _confirm(owner, *, code: str, username: str, kind: str) -> User:
+def _confirm(owner, *, code: str, username: str, kind: str, client_key: str = "") -> User:
     with transaction.atomic():
         pending = None
         if owner is not None:
             owner = type(owner).objects.select_for_update().get(pk=owner.pk)
             key = "person" if kind == User.Kind.PERSON else "employer"
             pending = pending_verification_locked(purpose=Purpose.REGISTRATION, **{key: owner})
-        accepted = verification_code_accept(pending=pending, code=code)
+        accepted = verification_code_accept(pending=pending, code=code, client_key=client_key)
         if (
             accepted
             and owner.user_id is None
@@ -138,12 +143,14 @@ def _confirm(owner, *, code: str, username: str, kind: str) -> User:
     raise BusinessRuleViolation(CODE_REFUSED, field="code", status_code=400)
 
 
-def person_registration_confirm(*, national_id: str, code: str) -> User:
+def person_registration_confirm(*, national_id: str, code: str, client_key: str = "") -> User:
     """实名注册, step 2: the code from the phone on file creates the login (the password given
     in step 1). Refusal (400, one message for every cause): no request, wrong or expired
-    code, too many wrong tries, already registered."""
+    code, too many wrong tries, another client's request, already registered."""
     person = InsuredPerson.objects.filter(national_id=national_id).first()
-    return _confirm(person, code=code, username=national_id, kind=User.Kind.PERSON)
+    return _confirm(
+        person, code=code, username=national_id, kind=User.Kind.PERSON, client_key=client_key
+    )
 
 
 def employer_registration_confirm(*, employer_code: str, code: str) -> User:

@@ -41,6 +41,7 @@ def verification_code_issue(
     employer: Employer | None = None,
     password: str = "",
     new_phone: str = "",
+    client_key: str = "",
 ) -> str | None:
     """Store (or replace) the owner's request with a new code and return the code to send;
     None, with nothing changed, once the owner has had today's codes. Call inside a transaction.
@@ -60,13 +61,16 @@ def verification_code_issue(
     pending.expires_at, pending.created_at = now + CODE_TTL, now
     pending.attempts = 0
     pending.codes_sent += 1
-    pending.password, pending.new_phone = password, new_phone
+    pending.password, pending.new_phone, pending.client_key = password, new_phone, client_key
     pending.save()
     return code
 
 
-def verification_code_accept(*, pending: PendingVerification | None, code: str) -> bool:
-    """True when `code` is the live code of `pending` (locked); a wrong code counts a try.
+def verification_code_accept(
+    *, pending: PendingVerification | None, code: str, client_key: str = ""
+) -> bool:
+    """True when `code` is the live code of `pending` (locked), asked for by the same client
+    (`client_key`); a wrong code or client counts a try.
 
     The code is spent on success, so the caller completes the business or rolls back.
     """
@@ -74,7 +78,7 @@ def verification_code_accept(*, pending: PendingVerification | None, code: str) 
         return False
     if pending.expires_at <= timezone.now() or pending.attempts >= MAX_ATTEMPTS:
         return False
-    if not code_matches(code, pending.code_digest):
+    if not code_matches(code, pending.code_digest) or client_key != pending.client_key:
         pending.attempts += 1
         pending.save(update_fields=["attempts"])
         return False

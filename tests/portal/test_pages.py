@@ -357,3 +357,25 @@ def test_500_page_renders_without_a_request_context():
     # then
     assert response.status_code == 500
     assert "服务器错误" in response.content.decode()
+
+
+def test_a_code_for_someone_elses_later_request_does_not_finish_a_portal_registration(
+    client, api_client, django_capture_on_commit_callbacks
+):
+    """The person registers in the portal; someone else then asks with the same ID, name and
+    their own password. The code of that request, typed into the person's page, registers no one."""
+    # given
+    person = InsuredPersonFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/register/", register_data(national_id=person.national_id, name=person.name))
+        api_client.post(
+            "/api/v1/auth/register/",
+            {"national_id": person.national_id, "name": person.name, "password": "Gongji-2026!"},
+            format="json",
+        )
+    # when
+    response = client.post(reverse("register-confirm"), {"code": last_code(person=person)})
+    # then
+    assert response.status_code == 200 and "验证码错误或已失效" in html(response)
+    person.refresh_from_db()
+    assert person.user_id is None
