@@ -6,6 +6,7 @@ from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
 from . import tasks
+from .admin_identity import PersonIdentityAdminMixin
 from .admin_scoping import ReadOnlyAdmin, RegionScopedAdmin, RegionScopedFieldsMixin
 from .errors import BusinessRuleViolation
 from .models import (
@@ -104,8 +105,9 @@ class EmployerAdmin(RegionScopedAdmin):
 
 
 @admin.register(InsuredPerson)
-class InsuredPersonAdmin(RegionScopedAdmin):
-    """ID numbers are masked unless the staff user may see them in full."""
+class InsuredPersonAdmin(PersonIdentityAdminMixin, RegionScopedAdmin):
+    """ID numbers are masked unless the staff user may see them in full; identity fields change
+    through the buttons of PersonIdentityAdminMixin (a reason, an audit row)."""
 
     # The core reaching into enrollment for "a record in the region" (issue #10).
     region_path = "enrollments__region"

@@ -593,3 +593,139 @@ class MonthlyCreditRun(models.Model):
     @property
     def credited_amount(self) -> Decimal:
         return fen_to_yuan(self.credited_fen)
+
+
+class OutboxMessage(models.Model):
+    """A message the default sender stored instead of sending an SMS: to a person or an employer."""
+
+    person = models.ForeignKey(
+        InsuredPerson,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("接收人"),
+    )
+    employer = models.ForeignKey(
+        Employer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("接收单位"),
+    )
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    body = models.CharField(_("内容"), max_length=300)
+    reference = models.CharField(_("业务参考"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("短信发件箱")
+        verbose_name_plural = _("短信发件箱")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False, employer__isnull=True)
+                | models.Q(person__isnull=True, employer__isnull=False),
+                name="outbox_one_recipient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = mask_national_id(self.person.national_id) if self.person_id else self.employer.code
+        return f"{who} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PendingVerification(models.Model):
+    """Business waiting for a one-time code sent to the phone on file: a registration
+    (the hashed password waits here) or a person's phone change (the new phone waits here).
+
+    One per purpose and owner: a new request replaces the code of the older one, but the
+    count of codes sent in the current day stays (a cap per owner per day).
+    """
+
+    class Purpose(models.TextChoices):
+        REGISTRATION = "REGISTRATION", _("实名注册")
+        PHONE_CHANGE = "PHONE_CHANGE", _("变更手机号")
+
+    purpose = models.CharField(_("用途"), max_length=20, choices=Purpose.choices)
+    person = models.ForeignKey(
+        InsuredPerson,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("参保人"),
+    )
+    employer = models.ForeignKey(
+        Employer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("参保单位"),
+    )
+    password = models.CharField(_("密码（已加密）"), max_length=128, blank=True)
+    new_phone = models.CharField(_("新手机号"), max_length=20, blank=True)
+    # The browser session that asked (portal): only that session can confirm, so a code sent
+    # for someone else's later request cannot finish it. Empty for API requests.
+    client_key = models.CharField(_("申请端标识"), max_length=64, blank=True)
+    code_digest = models.CharField(_("验证码摘要"), max_length=100, blank=True)
+    expires_at = models.DateTimeField(_("验证码失效时间"))
+    attempts = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+    codes_sent = models.PositiveSmallIntegerField(_("当日发送次数"), default=0)
+    window_started_at = models.DateTimeField(_("计数开始时间"))
+    created_at = models.DateTimeField(_("申请时间"))
+
+    class Meta:
+        verbose_name = _("待验证申请")
+        verbose_name_plural = _("待验证申请")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False, employer__isnull=True)
+                | models.Q(person__isnull=True, employer__isnull=False),
+                name="pending_verification_one_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["purpose", "person"],
+                condition=models.Q(person__isnull=False),
+                name="pending_verification_one_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["purpose", "employer"],
+                condition=models.Q(employer__isnull=False),
+                name="pending_verification_one_per_employer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.person or self.employer}"
+
+
+class AuditEvent(models.Model):
+    """A state change of the domain made by a service: who, what, before, after, why."""
+
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    action = models.CharField(_("操作"), max_length=40)
+    object_type = models.CharField(_("对象类型"), max_length=40)
+    object_id = models.BigIntegerField(_("对象编号"))
+    before = models.JSONField(_("变更前"), default=dict, blank=True)
+    after = models.JSONField(_("变更后"), default=dict, blank=True)
+    reason = models.CharField(_("原因"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("业务操作记录")
+        verbose_name_plural = _("业务操作记录")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_event_object")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}#{self.object_id}"

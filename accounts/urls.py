@@ -7,5 +7,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("register/", views.register, name="register"),
+    path("register/confirm/", views.register_confirm, name="register-confirm"),
+    path("account/phone/", views.phone_change, name="phone-change"),
+    path("account/phone/confirm/", views.phone_change_confirm, name="phone-change-confirm"),
     path("account/", views.my_account, name="my-account"),
 ]

@@ -1,3 +1,6 @@
+import secrets
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
@@ -10,33 +13,127 @@ from django.views.decorators.http import require_http_methods
 from . import selectors
 from .decorators import person_required
 from .errors import BusinessRuleViolation
-from .forms import PersonRegistrationForm, YearForm
+from .forms import CodeForm, PersonRegistrationForm, PhoneChangeForm, YearForm
+from .messaging import mask_phone
 from .models import fen_to_yuan
-from .services import registration
+from .services import identity, registration
+from .throttling import throttled_posts
+
+_REGISTERING = "registration_national_id"
+_CLIENT_KEY = "registration_client_key"
+_CHANGING_PHONE = "phone_change_requested"
+
+
+def _signed_in_away(view):
+    """Registration is for people without a login: the signed-in go home."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("home")
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 @require_http_methods(["GET", "POST"])
+@_signed_in_away
+@throttled_posts("registration")
 def register(request):
-    """实名注册 for insured persons, through the same service as the API."""
+    """实名注册, step 1 (the same service as the API): a code goes to the phone on file."""
     form = PersonRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        client_key = secrets.token_urlsafe(32)
         try:
-            user = registration.person_user_register(
+            registration.person_registration_request(
                 national_id=data["national_id"],
                 name=data["name"],
-                phone=data["phone"],
                 password=data["password"],
+                client_key=client_key,
             )
-        except BusinessRuleViolation as exc:
-            form.add_error("national_id", exc.message)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
+            request.session[_REGISTERING] = data["national_id"]
+            request.session[_CLIENT_KEY] = client_key
+            return redirect("register-confirm")
+    return render(request, "registration/register.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@_signed_in_away
+@throttled_posts("registration")
+def register_confirm(request):
+    """实名注册, step 2: the code from the phone on file creates the login and signs in."""
+    national_id = request.session.get(_REGISTERING)
+    if not national_id:
+        return redirect("register")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = registration.person_registration_confirm(
+                national_id=national_id,
+                code=form.cleaned_data["code"],
+                client_key=request.session.get(_CLIENT_KEY, ""),
+            )
+        except BusinessRuleViolation as exc:
+            form.add_error("code", exc.message)
+        else:
+            request.session.pop(_REGISTERING, None)
+            request.session.pop(_CLIENT_KEY, None)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("注册成功，欢迎使用医保服务门户。"))
             return redirect("home")
-    return render(request, "registration/register.html", {"form": form})
+    context = {"form": form, "hint": registration.NO_CODE_HINT}
+    return render(request, "registration/register_confirm.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@throttled_posts("registration")
+@person_required
+def phone_change(request, person):
+    """变更手机号, step 1: a code goes to the phone on file (the old one)."""
+    form = PhoneChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            identity.person_phone_change_request(
+                person=person, new_phone=form.cleaned_data["phone"]
+            )
+        except BusinessRuleViolation as exc:
+            form.add_error("phone", exc.message)
+        else:
+            request.session[_CHANGING_PHONE] = True
+            return redirect("phone-change-confirm")
+    context = {"form": form, "current": mask_phone(person.phone)}
+    return render(request, "accounts/phone_change.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@throttled_posts("registration")
+@person_required
+def phone_change_confirm(request, person):
+    """变更手机号, step 2: the code from the old phone sets the new one."""
+    if not request.session.get(_CHANGING_PHONE):
+        return redirect("phone-change")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = identity.person_phone_change_confirm(
+                person=person, code=form.cleaned_data["code"]
+            )
+        except BusinessRuleViolation as exc:
+            form.add_error("code", exc.message)
+        else:
+            request.session.pop(_CHANGING_PHONE, None)
+            messages.success(
+                request,
+                _("手机号已变更为 %(phone)s。24小时内不能从医保钱包转出。")
+                % {"phone": mask_phone(person.phone)},
+            )
+            return redirect("home")
+    context = {"form": form, "current": mask_phone(person.phone)}
+    return render(request, "accounts/phone_change_confirm.html", context)
 
 
 @person_required

@@ -1,5 +1,6 @@
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.factories import (
@@ -19,6 +20,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
         if "celery_worker" in item.keywords and not (settings.REDIS_URL and ON_POSTGRES):
             item.add_marker(skip_redis)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Throttle counts live in the cache: each test starts with none."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin_scoping import ReadOnlyAdmin
 from accounts.models import fen_to_yuan
 
-from .models import FamilyBinding, OutboxMessage, Wallet, WalletEvent, WalletPayment, WalletTransfer
+from .models import FamilyBinding, Wallet, WalletEvent, WalletPayment, WalletTransfer
 
 
 @admin.register(FamilyBinding)
@@ -102,11 +102,3 @@ class WalletEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(OutboxMessage)
-class OutboxMessageAdmin(WalletEventAdmin):
-    """One-time codes stored by the default sender: superusers only, never regional staff."""
-
-    list_display = ("created_at", "person", "phone", "reference")
-    list_filter = ()

@@ -1,4 +1,4 @@
-"""医保钱包: family bindings, wallets, usage regions, transfers, payments, one-time codes.
+"""医保钱包: family bindings, wallets, usage regions, transfers, payments.
 
 Money never lives in these rows: balances are ledger accounts in `accounts`, moved only by
 its posting services. These rows record who may move what, and in which state it is.
@@ -8,15 +8,8 @@ from django.db import models
 from django.db.models.functions import Greatest, Least
 from django.utils.translation import gettext_lazy as _
 
-from accounts.identity import mask_national_id
+from accounts.messaging import mask_phone
 from accounts.models import InsuredPerson, LedgerAccount, PersonalAccount, Region, fen_to_yuan
-
-
-def mask_phone(phone: str) -> str:
-    """138****0000: the first 3 and last 4 digits."""
-    if not phone or len(phone) < 8:
-        return phone or ""
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
 class Relation(models.TextChoices):
@@ -443,23 +436,3 @@ class WalletEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}#{self.object_id}"
-
-
-class OutboxMessage(models.Model):
-    """A message the default one-time-code sender stored instead of sending an SMS."""
-
-    person = models.ForeignKey(
-        InsuredPerson, on_delete=models.PROTECT, related_name="+", verbose_name=_("接收人")
-    )
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
-    body = models.CharField(_("内容"), max_length=300)
-    reference = models.CharField(_("业务参考"), max_length=100, blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("短信发件箱")
-        verbose_name_plural = _("短信发件箱")
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{mask_national_id(self.person.national_id)} {self.created_at:%Y-%m-%d %H:%M}"

@@ -6,32 +6,70 @@ from rest_framework import serializers
 
 from accounts.api.fields import DateOrDateTimeField, FenAsYuanField, PeriodField, RegionField
 from accounts.identity import validate_credit_code, validate_national_id
+from accounts.messaging import validate_mobile_phone
 from accounts.models import InsuredPerson
 
 
 class PersonRegistrationSerializer(serializers.Serializer):
+    """A `phone` field, if sent, is ignored: the code goes to the phone on file."""
+
     national_id = serializers.CharField(max_length=18, validators=[validate_national_id])
     name = serializers.CharField(max_length=50)
-    phone = serializers.RegexField(
-        r"^1\d{10}$",
-        max_length=11,
-        error_messages={
-            "invalid": _("请输入11位手机号码。"),
-        },
+    password = serializers.CharField(
+        max_length=128, write_only=True, style={"input_type": "password"}
     )
-    password = serializers.CharField(write_only=True, style={"input_type": "password"})
 
 
 class EmployerRegistrationSerializer(serializers.Serializer):
+    """A `phone` field, if sent, is ignored: the code goes to the contact phone on file."""
+
     employer_code = serializers.CharField(max_length=18, validators=[validate_credit_code])
     name = serializers.CharField(max_length=100)
-    phone = serializers.CharField(max_length=20)
-    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+    password = serializers.CharField(
+        max_length=128, write_only=True, style={"input_type": "password"}
+    )
+
+
+class RegistrationAcceptedSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["CODE_SENT"])
+
+
+class CodeField(serializers.RegexField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            r"^[0-9]{6}$",
+            max_length=6,
+            error_messages={"invalid": _("验证码为6位数字。")},
+            **kwargs,
+        )
+
+
+class PersonRegistrationConfirmSerializer(serializers.Serializer):
+    national_id = serializers.CharField(max_length=18, validators=[validate_national_id])
+    code = CodeField()
+
+
+class EmployerRegistrationConfirmSerializer(serializers.Serializer):
+    employer_code = serializers.CharField(max_length=18, validators=[validate_credit_code])
+    code = CodeField()
 
 
 class RegistrationResultSerializer(serializers.Serializer):
     username = serializers.CharField()
     kind = serializers.CharField()
+
+
+class PhoneChangeSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=11, validators=[validate_mobile_phone])
+
+
+class PhoneChangeConfirmSerializer(serializers.Serializer):
+    code = CodeField()
+
+
+class PhoneChangeResultSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["CODE_SENT", "CHANGED"])
+    phone = serializers.CharField(help_text="masked")
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -47,6 +85,14 @@ class FeedEmployerSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=18, validators=[validate_credit_code])
     name = serializers.CharField(max_length=100)
     region = RegionField()
+    phone = serializers.RegexField(
+        r"^[0-9][0-9-]{6,19}$",
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text="the contact phone registration codes go to",
+        error_messages={"invalid": _("联系电话只能包含数字和连字符。")},
+    )
 
 
 class EmployerFeedSerializer(serializers.Serializer):

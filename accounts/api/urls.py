@@ -4,6 +4,11 @@ from . import views
 
 urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="api-register"),
+    path(
+        "auth/register/confirm/",
+        views.RegisterConfirmView.as_view(),
+        name="api-register-confirm",
+    ),
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("feed/employers/", views.EmployerFeedView.as_view(), name="api-feed-employers"),
     path(
@@ -11,6 +16,8 @@ urlpatterns = [
         views.ContributionFeedView.as_view(),
         name="api-feed-contributions",
     ),
+    path("me/phone/", views.MyPhoneView.as_view(), name="api-me-phone"),
+    path("me/phone/confirm/", views.MyPhoneConfirmView.as_view(), name="api-me-phone-confirm"),
     path("me/account/", views.MyAccountView.as_view(), name="api-me-account"),
     path("me/credits/", views.MyCreditsView.as_view(), name="api-me-credits"),
     path("me/contributions/", views.MyContributionsView.as_view(), name="api-me-contributions"),

@@ -14,9 +14,10 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors
+from accounts.messaging import mask_phone
 from accounts.models import Posting
 from accounts.permissions import IsFeedService, IsInsuredPerson
-from accounts.services import contributions, registration
+from accounts.services import contributions, identity, registration
 
 from .serializers import (
     AccountSerializer,
@@ -24,11 +25,17 @@ from .serializers import (
     ContributionFeedSerializer,
     CreditSerializer,
     EmployerFeedSerializer,
+    EmployerRegistrationConfirmSerializer,
     EmployerRegistrationSerializer,
     FeedCountsSerializer,
     MyContributionSerializer,
     MyPostingSerializer,
+    PersonRegistrationConfirmSerializer,
     PersonRegistrationSerializer,
+    PhoneChangeConfirmSerializer,
+    PhoneChangeResultSerializer,
+    PhoneChangeSerializer,
+    RegistrationAcceptedSerializer,
     RegistrationResultSerializer,
     TokenRequestSerializer,
     TokenSerializer,
@@ -36,8 +43,15 @@ from .serializers import (
 )
 
 
+def _is_employer(request) -> bool:
+    return isinstance(request.data, dict) and "employer_code" in request.data
+
+
 class RegisterView(APIView):
-    """实名注册: a person (national_id) or an employer (employer_code) already known to us."""
+    """实名注册, step 1: a person (national_id) or an employer (employer_code) already known to
+    us. A one-time code goes to the phone on file; the answer is the same whether or not the ID
+    and the name match (no match, no phone or already registered: no code). With no code, the
+    person registers at a service counter (经办窗口). A `phone` field is ignored."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
@@ -50,19 +64,91 @@ class RegisterView(APIView):
             serializers=[PersonRegistrationSerializer, EmployerRegistrationSerializer],
             resource_type_field_name=None,
         ),
-        responses={201: RegistrationResultSerializer},
+        responses={202: RegistrationAcceptedSerializer},
     )
     def post(self, request):
-        is_employer = isinstance(request.data, dict) and "employer_code" in request.data
-        if is_employer:
+        if _is_employer(request):
             serializer = EmployerRegistrationSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            user = registration.employer_user_register(**serializer.validated_data)
+            registration.employer_registration_request(**serializer.validated_data)
         else:
             serializer = PersonRegistrationSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            user = registration.person_user_register(**serializer.validated_data)
+            registration.person_registration_request(**serializer.validated_data)
+        return Response({"status": "CODE_SENT"}, status=status.HTTP_202_ACCEPTED)
+
+
+class RegisterConfirmView(APIView):
+    """实名注册, step 2: the code from the phone on file creates the login; only then can the
+    person or employer sign in. Wrong or expired codes get one 400 message; tries are limited."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "registration"
+
+    @extend_schema(
+        request=PolymorphicProxySerializer(
+            component_name="RegistrationConfirm",
+            serializers=[
+                PersonRegistrationConfirmSerializer,
+                EmployerRegistrationConfirmSerializer,
+            ],
+            resource_type_field_name=None,
+        ),
+        responses={201: RegistrationResultSerializer},
+    )
+    def post(self, request):
+        if _is_employer(request):
+            serializer = EmployerRegistrationConfirmSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            user = registration.employer_registration_confirm(**serializer.validated_data)
+        else:
+            serializer = PersonRegistrationConfirmSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            user = registration.person_registration_confirm(**serializer.validated_data)
         return Response({"username": user.username, "kind": user.kind}, status=201)
+
+
+class MyPhoneView(APIView):
+    """变更手机号, step 1: a code goes to the phone on file (the old one)."""
+
+    permission_classes = [IsInsuredPerson]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "registration"
+
+    @extend_schema(request=PhoneChangeSerializer, responses={202: PhoneChangeResultSerializer})
+    def post(self, request):
+        serializer = PhoneChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        person = request.user.person
+        identity.person_phone_change_request(
+            person=person, new_phone=serializer.validated_data["phone"]
+        )
+        return Response(
+            {"status": "CODE_SENT", "phone": mask_phone(person.phone)},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class MyPhoneConfirmView(APIView):
+    """变更手机号, step 2: the code from the old phone sets the new one; the old phone gets a
+    notice, and wallet transfers out wait 24 hours."""
+
+    permission_classes = [IsInsuredPerson]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "registration"
+
+    @extend_schema(
+        request=PhoneChangeConfirmSerializer, responses={200: PhoneChangeResultSerializer}
+    )
+    def post(self, request):
+        serializer = PhoneChangeConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        person = identity.person_phone_change_confirm(
+            person=request.user.person, code=serializer.validated_data["code"]
+        )
+        return Response({"status": "CHANGED", "phone": mask_phone(person.phone)})
 
 
 class TokenView(APIView):

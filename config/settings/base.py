@@ -120,6 +120,12 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
+# How many reverse proxies of ours stand in front of the app. Throttles and sign-in lockouts
+# key on the client address: with 0, REMOTE_ADDR (X-Forwarded-For ignored, a client cannot
+# spoof it); with N, the N-th X-Forwarded-For entry from the right (the one our outermost
+# proxy added). Set it to exactly the number of proxies, never more.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -132,7 +138,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
-    "DEFAULT_THROTTLE_RATES": {"registration": "20/hour"},
+    "DEFAULT_THROTTLE_RATES": {
+        "registration": env("REGISTRATION_THROTTLE_RATE", default="20/hour")
+    },
+    # X-Forwarded-For is read only as far as our own proxies wrote it (see TRUSTED_PROXY_COUNT).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -146,12 +156,21 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# One-time codes for wallet transfers: a class with send(*, person, phone, body, reference).
-# The default keeps them in an outbox (`manage.py outbox`); production plugs in an SMS gateway.
-WALLET_CODE_SENDER = env("WALLET_CODE_SENDER", default="wallet.codes.OutboxCodeSender")
+# Messages to the phone on file (registration and wallet codes, phone-change notices): a class
+# with send(*, phone, body, reference, person=None, employer=None). The default keeps them in
+# an outbox (`manage.py outbox`); production plugs in an SMS gateway. WALLET_CODE_SENDER is
+# the older name, still read.
+MESSAGE_SENDER = env(
+    "MESSAGE_SENDER",
+    default=env("WALLET_CODE_SENDER", default="accounts.messaging.OutboxSender"),
+)
 
-# Failed logins: 5 per username and address, then 429 for 15 minutes.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Failed logins (API token and portal): 5 per username and address, or 30 from one address
+# over all usernames, then 429 for 15 minutes.
+LOGIN_FAILURES_PER_USERNAME = env.int("AXES_FAILURE_LIMIT", default=5)
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=30)
+AXES_FAILURE_LIMIT = "accounts.auth.login_failure_limit"
+AXES_CLIENT_IP_CALLABLE = "accounts.auth.client_address"
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

@@ -20,6 +20,9 @@ def test_schema_lists_the_public_contract_paths(client):
     schema = client.get("/api/schema/?format=json").json()
     for path in (
         "/api/v1/auth/register/",
+        "/api/v1/auth/register/confirm/",
+        "/api/v1/me/phone/",
+        "/api/v1/me/phone/confirm/",
         "/api/v1/auth/token/",
         "/api/v1/feed/persons/",
         "/api/v1/feed/employers/",

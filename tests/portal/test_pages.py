@@ -7,8 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.views.defaults import server_error
 
-from accounts.models import User
+from accounts.models import OutboxMessage, User
 from enrollment.models import EnrollmentStatus, Scheme
+from tests.accounts.messages import last_code
 from tests.factories import (
     TEST_PASSWORD,
     EmployerFactory,
@@ -245,7 +246,6 @@ def register_data(**overrides) -> dict:
     data = {
         "national_id": "",
         "name": "",
-        "phone": "13912345678",
         "password": TEST_PASSWORD,
         "password_confirm": TEST_PASSWORD,
     }
@@ -253,19 +253,23 @@ def register_data(**overrides) -> dict:
     return data
 
 
-def test_known_person_with_the_right_name_registers_and_is_signed_in(client):
-    """实名注册: a known ID with the matching name creates the login and signs in."""
+def test_a_known_person_registers_in_two_steps_with_the_code_and_is_signed_in(
+    client, django_capture_on_commit_callbacks
+):
+    """实名注册: ID, name and password, then the code sent to the phone on file."""
     # given
     person = InsuredPersonFactory()
 
     # when
-    response = client.post(
-        "/register/", register_data(national_id=person.national_id, name=person.name)
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        step1 = client.post(
+            "/register/", register_data(national_id=person.national_id, name=person.name)
+        )
+    step2 = client.post(reverse("register-confirm"), {"code": last_code(person=person)})
 
     # then
-    assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    assert step1.status_code == 302 and step1["Location"] == reverse("register-confirm")
+    assert step2.status_code == 302 and step2["Location"] == reverse("home")
     person.refresh_from_db()
     assert int(client.session["_auth_user_id"]) == person.user_id
     body = html(client.get("/"))
@@ -273,35 +277,38 @@ def test_known_person_with_the_right_name_registers_and_is_signed_in(client):
     assert person.masked_national_id in body
 
 
-def test_registration_with_a_wrong_name_is_refused(client):
-    """A name that does not match the record is refused next to the ID field."""
+@pytest.mark.parametrize("case", ["wrong name", "unknown ID", "no phone"])
+def test_registration_that_cannot_get_a_code_looks_the_same_and_names_the_counter(
+    client, django_capture_on_commit_callbacks, case
+):
+    """No code goes out, yet the answer is the next step like any other; it says where to go
+    when no code arrives (经办窗口)."""
     # given
-    person = InsuredPersonFactory()
-
-    # when
-    response = client.post("/register/", register_data(national_id=person.national_id, name="别人"))
-
-    # then
-    assert response.status_code == 200
-    assert "national_id" in response.context["form"].errors
-    assert "实名信息不匹配" in html(response)
-    assert "_auth_user_id" not in client.session
-    person.refresh_from_db()
-    assert person.user_id is None
-
-
-def test_registration_with_an_unknown_id_is_refused(client):
-    """An ID the system does not know cannot register."""
-    # when
-    response = client.post(
-        "/register/",
-        register_data(national_id=make_national_id(777, prefix="140105"), name="张三"),
+    person = InsuredPersonFactory(phone="" if case == "no phone" else "13800000000")
+    national_id = (
+        make_national_id(777, prefix="140105") if case == "unknown ID" else person.national_id
     )
+    name = "别人" if case == "wrong name" else person.name
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/register/", register_data(national_id=national_id, name=name))
+    page = client.get(response["Location"])
+    refused = client.post(reverse("register-confirm"), {"code": "123456"})
 
     # then
-    assert response.status_code == 200
-    assert "实名信息不匹配" in html(response)
-    assert not User.objects.filter(username=make_national_id(777, prefix="140105")).exists()
+    assert response.status_code == 302 and response["Location"] == reverse("register-confirm")
+    assert "经办窗口" in html(page)
+    assert OutboxMessage.objects.count() == 0
+    assert refused.status_code == 200 and "验证码错误或已失效" in html(refused)
+    assert "_auth_user_id" not in client.session
+    assert not User.objects.filter(username=national_id).exists()
+
+
+def test_signed_in_users_are_sent_away_from_registration(client, person):
+    client.force_login(person.user)
+    assert client.get("/register/")["Location"] == reverse("home")
+    assert client.get(reverse("register-confirm"))["Location"] == reverse("home")
 
 
 def test_registration_shows_field_errors_next_to_fields(client):
@@ -350,3 +357,25 @@ def test_500_page_renders_without_a_request_context():
     # then
     assert response.status_code == 500
     assert "服务器错误" in response.content.decode()
+
+
+def test_a_code_for_someone_elses_later_request_does_not_finish_a_portal_registration(
+    client, api_client, django_capture_on_commit_callbacks
+):
+    """The person registers in the portal; someone else then asks with the same ID, name and
+    their own password. The code of that request, typed into the person's page, registers no one."""
+    # given
+    person = InsuredPersonFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/register/", register_data(national_id=person.national_id, name=person.name))
+        api_client.post(
+            "/api/v1/auth/register/",
+            {"national_id": person.national_id, "name": person.name, "password": "Gongji-2026!"},
+            format="json",
+        )
+    # when
+    response = client.post(reverse("register-confirm"), {"code": last_code(person=person)})
+    # then
+    assert response.status_code == 200 and "验证码错误或已失效" in html(response)
+    person.refresh_from_db()
+    assert person.user_id is None

@@ -6,12 +6,12 @@ import re
 
 from rest_framework.test import APIClient
 
-from accounts.models import InsuredPerson, LedgerAccount, PersonalAccount, Region
+from accounts.models import InsuredPerson, LedgerAccount, OutboxMessage, PersonalAccount, Region
 from accounts.services import ledger
 from accounts.services.personal_accounts import personal_account_open
 from enrollment.models import Scheme
 from tests.factories import EnrollmentFactory, InsuredPersonFactory, make_national_id
-from wallet.models import FamilyBinding, OutboxMessage, Relation, Wallet
+from wallet.models import FamilyBinding, Relation, Wallet
 from wallet.services import family, wallets
 
 WALLET_REGION = "140100"  # 太原市, where the Shanxi wallet runs

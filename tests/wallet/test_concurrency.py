@@ -5,11 +5,11 @@ import time
 import pytest
 from django.core.management import call_command
 
-from accounts.models import LedgerAccount, PersonalAccount, Posting, RegionPolicy
+from accounts.models import LedgerAccount, OutboxMessage, PersonalAccount, Posting, RegionPolicy
 from accounts.selectors import ledger_totals
 from tests.concurrency import run_in_threads
 from tests.wallet.factories import WALLET_REGION, family_pair, wallet_fen
-from wallet.models import OutboxMessage, WalletDailyUsage, WalletTransfer
+from wallet.models import WalletDailyUsage, WalletTransfer
 from wallet.services import transfers
 from wallet.services.common import WalletRuleViolation
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.errors import BusinessRuleViolation
-from accounts.models import LedgerAccount, PersonalAccount, Posting, RegionPolicy
+from accounts.models import LedgerAccount, OutboxMessage, PersonalAccount, Posting, RegionPolicy
 from accounts.services.personal_accounts import personal_account_freeze
 from enrollment.models import Scheme
 from tests.wallet.conftest import shanghai
@@ -22,7 +22,7 @@ from tests.wallet.factories import (
     region,
     wallet_fen,
 )
-from wallet.models import OutboxMessage, WalletDailyUsage, WalletEvent, WalletTransfer
+from wallet.models import WalletDailyUsage, WalletEvent, WalletTransfer
 from wallet.services import family, transfers
 
 pytestmark = pytest.mark.django_db

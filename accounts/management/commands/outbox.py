@@ -1,23 +1,33 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.identity import mask_national_id
-from wallet.models import OutboxMessage
+from accounts.models import OutboxMessage
 
 
 class Command(BaseCommand):
-    help = "Show the messages (one-time codes) the default code sender stored in the outbox."
+    help = (
+        "Show the messages (one-time codes, notices) the default sender stored in the outbox, "
+        "to persons and employers."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--to", metavar="NATIONAL_ID", help="only messages to this person")
+        parser.add_argument(
+            "--to",
+            metavar="NATIONAL_ID or EMPLOYER_CODE",
+            help="only messages to this person or employer",
+        )
         parser.add_argument("--last", action="store_true", help="only the newest message")
         parser.add_argument("--limit", type=int, default=20, help="at most this many (20)")
 
     def handle(self, *args, **options):
-        messages = OutboxMessage.objects.select_related("person").order_by("-created_at", "-pk")
+        messages = OutboxMessage.objects.select_related("person", "employer").order_by(
+            "-created_at", "-pk"
+        )
         if options["to"]:
-            national_id = options["to"].strip().upper()
-            messages = messages.filter(person__national_id=national_id)
+            to = options["to"].strip().upper()
+            messages = messages.filter(Q(person__national_id=to) | Q(employer__code=to))
         limit = 1 if options["last"] else max(options["limit"], 1)
         rows = list(messages[:limit])
         if not rows:
@@ -27,5 +37,8 @@ class Command(BaseCommand):
             return
         for message in reversed(rows):
             when = timezone.localtime(message.created_at).strftime("%Y-%m-%d %H:%M:%S")
-            who = mask_national_id(message.person.national_id)
+            if message.person_id:
+                who = mask_national_id(message.person.national_id)
+            else:
+                who = message.employer.code
             self.stdout.write(f"{when}  {who}  {message.phone or '-'}  {message.body}")

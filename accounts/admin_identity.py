@@ -1,0 +1,135 @@
+"""Staff change a person's identity fields (phone, name, retired) only through the services,
+with a reason, from buttons on the person's page; the audit rows and the outbox are shown
+read-only. Staff reach only persons of their regions (the person admin's scoped queryset)."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .errors import BusinessRuleViolation
+from .messaging import validate_mobile_phone
+from .models import AuditEvent, OutboxMessage
+from .services import identity
+
+
+class _ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("变更原因"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("例如：本人持身份证件到窗口核实。记录在案。"),
+    )
+
+
+class PhoneForm(_ReasonForm):
+    phone = forms.CharField(label=_("新手机号（已核实）"), validators=[validate_mobile_phone])
+    field_order = ["phone", "reason"]
+
+
+class NameForm(_ReasonForm):
+    name = forms.CharField(label=_("正确姓名"), max_length=50)
+    field_order = ["name", "reason"]
+
+
+class RetiredForm(_ReasonForm):
+    retired = forms.TypedChoiceField(
+        label=_("退休状态"),
+        choices=[("1", _("退休")), ("0", _("在职"))],
+        coerce=lambda value: value == "1",
+    )
+    field_order = ["retired", "reason"]
+
+
+# field → (form, service, page title)
+IDENTITY_CHANGES = {
+    "phone": (PhoneForm, identity.person_phone_set_by_staff, _("设置已核实的手机号")),
+    "name": (NameForm, identity.person_name_correct, _("更正姓名")),
+    "retired": (RetiredForm, identity.person_retired_set, _("变更退休状态")),
+}
+
+
+class PersonIdentityAdminMixin:
+    """Adds /<id>/identity/<field>/ to the person admin (buttons on the change page)."""
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/identity/<str:field>/",
+                self.admin_site.admin_view(self.identity_change_view),
+                name="accounts_insuredperson_identity",
+            ),
+            *super().get_urls(),
+        ]
+
+    def identity_change_view(self, request, object_id: str, field: str):
+        if field not in IDENTITY_CHANGES:
+            raise Http404
+        # The scoped queryset: another region's person is not found.
+        person = self.get_object(request, unquote(object_id))
+        if person is None:
+            raise Http404
+        if not request.user.has_perm("accounts.change_insuredperson"):
+            raise PermissionDenied
+        form_class, service, title = IDENTITY_CHANGES[field]
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                service(person=person, actor=request.user, **data)
+            except BusinessRuleViolation as exc:
+                form.add_error(field if exc.field == field else "reason", exc.message)
+            else:
+                self.message_user(request, _("已变更并记录在案。"), messages.SUCCESS)
+                return redirect(reverse("admin:accounts_insuredperson_change", args=[person.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "person": person,
+            "form": form,
+            "history": AuditEvent.objects.filter(
+                object_type=person._meta.label_lower, object_id=person.pk
+            ).select_related("actor")[:20],
+        }
+        return TemplateResponse(request, "admin/accounts/insuredperson/identity.html", context)
+
+
+class _ReadOnlySuperuserAdmin(admin.ModelAdmin):
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(_ReadOnlySuperuserAdmin):
+    """Every audited state change; staff see a person's on that person's change pages."""
+
+    list_display = ("created_at", "action", "object_type", "object_id", "actor", "reason")
+    list_filter = ("action", "object_type")
+    search_fields = ("=object_id", "reason")
+    list_select_related = ("actor",)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(_ReadOnlySuperuserAdmin):
+    """Messages stored by the default sender (codes among them): superusers only."""
+
+    list_display = ("created_at", "person", "employer", "phone", "reference")
+    list_select_related = ("person", "employer")

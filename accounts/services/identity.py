@@ -1,0 +1,195 @@
+"""Identity fields of a person (phone, name, retired): changed only here, each change audited.
+
+A person changes their own phone with a code sent to the OLD phone; staff set a verified
+phone, correct a name or the retired flag with a reason. Every phone change notifies the old
+phone and stamps `phone_changed_at` (wallet transfers out wait 24 hours after it).
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.errors import BusinessRuleViolation
+from accounts.messaging import mask_phone, message_send_on_commit
+from accounts.models import InsuredPerson, PersonalAccount, User
+from accounts.services.audit import audit_event_record
+from accounts.services.periods import accounting_period_require_open
+
+from .verification import (
+    CODE_TTL,
+    Purpose,
+    pending_verification_locked,
+    verification_code_accept,
+    verification_code_issue,
+)
+
+
+def _person_locked(person: InsuredPerson) -> InsuredPerson:
+    return InsuredPerson.objects.select_for_update().get(pk=person.pk)
+
+
+def _reason_required(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise BusinessRuleViolation(_("请填写变更原因。"), field="reason", status_code=400)
+    return reason
+
+
+def _phone_set(person: InsuredPerson, phone: str, *, actor: User, reason: str, action: str):
+    """Set the phone on the locked row, notify the old phone, write the audit row."""
+    old = person.phone
+    now = timezone.now()
+    person.phone, person.phone_changed_at = phone, now
+    person.save(update_fields=["phone", "phone_changed_at", "updated_at"])
+    audit_event_record(
+        actor=actor,
+        action=action,
+        obj=person,
+        before={"phone": old},
+        after={"phone": phone},
+        reason=reason,
+    )
+    if old:
+        body = _(
+            "【医保服务门户】您在医保服务门户的手机号已于 %(time)s 变更为 %(phone)s，"
+            "24小时内不能从医保钱包转出。如非本人操作，请立即携带身份证件到经办窗口处理。"
+        ) % {"time": timezone.localtime(now).strftime("%Y-%m-%d %H:%M"), "phone": mask_phone(phone)}
+        message_send_on_commit(person=person, phone=old, body=body, reference="phone-changed")
+
+
+def person_phone_change_request(*, person: InsuredPerson, new_phone: str) -> None:
+    """A person asks to change their phone: a code goes to the phone on file (the OLD one).
+
+    Refusals: no phone on file (at a service counter only), the same phone, today's codes used.
+    """
+    with transaction.atomic():
+        person = _person_locked(person)
+        if not person.phone:
+            raise BusinessRuleViolation(
+                _("您没有预留手机号，请携带身份证件到经办窗口办理。"), field="phone"
+            )
+        if new_phone == person.phone:
+            raise BusinessRuleViolation(_("新手机号与原手机号相同。"), field="phone")
+        code = verification_code_issue(
+            purpose=Purpose.PHONE_CHANGE, person=person, new_phone=new_phone
+        )
+        if code is None:
+            raise BusinessRuleViolation(
+                _("今日获取验证码次数已达上限，请明天再试或到经办窗口办理。"),
+                field="phone",
+                status_code=429,
+            )
+        body = _(
+            "【医保服务门户】验证码 %(code)s，用于将手机号变更为 %(phone)s，%(minutes)d 分钟内有效。"
+            "如非本人操作，请勿告诉他人。"
+        ) % {
+            "code": code,
+            "phone": mask_phone(new_phone),
+            "minutes": CODE_TTL.seconds // 60,
+        }
+        message_send_on_commit(
+            person=person, phone=person.phone, body=body, reference="phone-change"
+        )
+
+
+def person_phone_change_confirm(*, person: InsuredPerson, code: str) -> InsuredPerson:
+    """The code from the old phone sets the new one; the old phone gets a notice.
+
+    Refusal (400): no request, wrong or expired code, too many wrong tries.
+    """
+    with transaction.atomic():
+        person = _person_locked(person)
+        pending = pending_verification_locked(purpose=Purpose.PHONE_CHANGE, person=person)
+        if verification_code_accept(pending=pending, code=code):
+            _phone_set(
+                person,
+                pending.new_phone,
+                actor=person.user,
+                reason=_("本人通过原手机号验证码变更"),
+                action="phone_change",
+            )
+            return person
+    # After the block: a wrong try stays counted.
+    raise BusinessRuleViolation(
+        _("验证码错误或已失效，请重新获取。"), field="code", status_code=400
+    )
+
+
+@transaction.atomic
+def person_phone_set_by_staff(
+    *, person: InsuredPerson, phone: str, reason: str, actor: User
+) -> InsuredPerson:
+    """Staff set a phone they verified (at the counter, with the ID). Refusals: no reason, the
+    same phone."""
+    reason = _reason_required(reason)
+    person = _person_locked(person)
+    if phone == person.phone:
+        raise BusinessRuleViolation(_("新手机号与原手机号相同。"), field="phone", status_code=400)
+    _phone_set(person, phone, actor=actor, reason=reason, action="phone_set_by_staff")
+    return person
+
+
+@transaction.atomic
+def person_name_correct(
+    *, person: InsuredPerson, name: str, reason: str, actor: User
+) -> InsuredPerson:
+    """Staff correct a person's name (and their login's). Refusals: no reason, empty or same name."""
+    reason = _reason_required(reason)
+    name = (name or "").strip()
+    person = _person_locked(person)
+    if not name or name == person.name:
+        raise BusinessRuleViolation(
+            _("请填写与原姓名不同的新姓名。"), field="name", status_code=400
+        )
+    old = person.name
+    person.name = name
+    person.save(update_fields=["name", "updated_at"])
+    if person.user_id:
+        User.objects.filter(pk=person.user_id).update(first_name=name)
+    audit_event_record(
+        actor=actor,
+        action="name_correct",
+        obj=person,
+        before={"name": old},
+        after={"name": name},
+        reason=reason,
+    )
+    return person
+
+
+@transaction.atomic
+def person_retired_set(
+    *, person: InsuredPerson, retired: bool, reason: str, actor: User
+) -> InsuredPerson:
+    """Staff set or clear the retired flag (在职转退休 or its correction).
+
+    Refusals: no reason, no change, and — as in the person feed — a region of the person's
+    personal accounts whose accounting period is under assessment (核定) or closed.
+    """
+    reason = _reason_required(reason)
+    person = _person_locked(person)
+    if person.retired == retired:
+        raise BusinessRuleViolation(_("退休状态没有变化。"), field="retired", status_code=400)
+    regions = (
+        PersonalAccount.objects.filter(person=person)
+        .exclude(status=PersonalAccount.Status.CLOSED)
+        .values_list("region_id", flat=True)
+        .distinct()
+    )
+    for region_code in sorted(regions):
+        try:
+            accounting_period_require_open(region_code=region_code)
+        except BusinessRuleViolation as refusal:
+            refusal.field = "retired"
+            raise
+    person.retired = retired
+    person.save(update_fields=["retired", "updated_at"])
+    audit_event_record(
+        actor=actor,
+        action="retired_set",
+        obj=person,
+        before={"retired": not retired},
+        after={"retired": retired},
+        reason=reason,
+    )
+    return person

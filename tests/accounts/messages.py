@@ -1,0 +1,20 @@
+"""Reading what the default sender put in the outbox."""
+
+import re
+
+from accounts.models import OutboxMessage
+
+
+def last_message(*, person=None, employer=None) -> OutboxMessage | None:
+    recipient = {"person": person} if person is not None else {"employer": employer}
+    return OutboxMessage.objects.filter(**recipient).order_by("-pk").first()
+
+
+def last_code(*, person=None, employer=None) -> str:
+    message = last_message(person=person, employer=employer)
+    assert message is not None, "no message in the outbox"
+    return re.search(r"验证码 (\d{6})", message.body).group(1)
+
+
+def wrong_code(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
