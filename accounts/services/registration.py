@@ -1,14 +1,12 @@
-"""Writes for the core app: registration, service tokens, employer feed."""
+"""Writes for the core app: registration, employer feed."""
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from accounts.errors import BusinessRuleViolation
 from accounts.models import Employer, InsuredPerson, User
@@ -63,22 +61,6 @@ def employer_user_register(*, employer_code: str, name: str, phone: str, passwor
     employer.contact_phone = phone
     employer.save(update_fields=["user", "contact_phone", "updated_at"])
     return user
-
-
-@transaction.atomic
-def service_token_create(*, name: str) -> str:
-    """A machine user (tax department, hospitals) with feed rights; returns its API token."""
-    user, created = User.objects.get_or_create(username=name, defaults={"kind": User.Kind.SERVICE})
-    if not created and user.kind != User.Kind.SERVICE:
-        raise BusinessRuleViolation(_("用户名 %(name)s 已被非对接系统账号使用。") % {"name": name})
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    user.user_permissions.add(
-        Permission.objects.get(codename="submit_feed", content_type__app_label="accounts")
-    )
-    token, _created = Token.objects.get_or_create(user=user)
-    return token.key
 
 
 @transaction.atomic
