@@ -1,3 +1,6 @@
+from decimal import Decimal
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
@@ -12,6 +15,7 @@ from .errors import BusinessRuleViolation
 from .models import (
     AccountingPeriod,
     Contribution,
+    DesignatedInstitution,
     Employer,
     InsuredPerson,
     MonthlyCreditRun,
@@ -19,10 +23,12 @@ from .models import (
     Posting,
     Region,
     RegionPolicy,
+    ResidentPremiumRate,
     User,
     fen_to_yuan,
 )
 from .services import periods
+from .services.ledger import yuan_to_fen
 
 
 class SuperuserOnlyAdmin(admin.ModelAdmin):
@@ -288,3 +294,50 @@ class PostingAdmin(ReadOnlyAdmin):
     @admin.display(description=_("金额"))
     def amount(self, obj):
         return obj.amount
+
+
+class ResidentPremiumRateForm(forms.ModelForm):
+    """Staff enter yuan; the rate is kept in fen like all money."""
+
+    amount = forms.DecimalField(
+        label=_("个人缴费标准（元）"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+    )
+
+    class Meta:
+        model = ResidentPremiumRate
+        fields = ("region", "year")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["amount"].initial = self.instance.amount
+
+    def save(self, commit=True):
+        self.instance.amount_fen = yuan_to_fen(self.cleaned_data["amount"])
+        return super().save(commit=commit)
+
+
+@admin.register(ResidentPremiumRate)
+class ResidentPremiumRateAdmin(RegionScopedAdmin):
+    """居民医保个人缴费标准 per region and benefit year: what a wallet premium payment pays."""
+
+    form = ResidentPremiumRateForm
+    list_display = ("region", "year", "amount")
+    list_filter = ("year",)
+    list_select_related = ("region",)
+    search_fields = ("=region__code", "region__name")
+
+    @admin.display(description=_("个人缴费标准（元）"))
+    def amount(self, obj):
+        return obj.amount
+
+
+@admin.register(DesignatedInstitution)
+class DesignatedInstitutionAdmin(RegionScopedAdmin):
+    """定点医药机构; the settlement token is bound by `create_service_token --scope settlement`."""
+
+    list_display = ("code", "name", "region", "service_user")
+    list_filter = ("region",)
+    list_select_related = ("region", "service_user")
+    search_fields = ("=code", "name")
+    readonly_fields = ("service_user",)

@@ -19,6 +19,8 @@ class AccountsConfig(AppConfig):
             models.Employer,
             models.PersonalAccount,
             models.AccountingPeriod,
+            models.ResidentPremiumRate,
+            models.DesignatedInstitution,
         ):
             auditlog.register(model)
         auditlog.register(models.User, exclude_fields=["password", "last_login"])

@@ -144,6 +144,69 @@ class RegionPolicy(models.Model):
         return str(self.region)
 
 
+class ResidentPremiumRate(models.Model):
+    """居民医保个人缴费标准: what one resident pays for a benefit year in a region (policy)."""
+
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, related_name="premium_rates", verbose_name=_("统筹区")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("待遇年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    amount_fen = models.BigIntegerField(_("个人缴费标准（分）"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["region", "-year"]
+        verbose_name = _("居民医保缴费标准")
+        verbose_name_plural = _("居民医保缴费标准")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="premium_rate_once_per_year"),
+            models.CheckConstraint(
+                condition=models.Q(amount_fen__gt=0), name="premium_rate_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.year}"
+
+    @property
+    def amount(self) -> Decimal:
+        return fen_to_yuan(self.amount_fen)
+
+
+class DesignatedInstitution(models.Model):
+    """定点医药机构: a hospital or pharmacy that settles bills; its service user is its token."""
+
+    code = models.CharField(
+        _("机构编码"),
+        max_length=30,
+        unique=True,
+        validators=[RegexValidator(r"^[0-9A-Za-z-]{1,30}$", _("机构编码只能包含字母、数字和-。"))],
+    )
+    name = models.CharField(_("机构名称"), max_length=100)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("所在统筹区")
+    )
+    service_user = models.OneToOneField(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="institution",
+        verbose_name=_("结算服务账号"),
+        help_text=_("由 create_service_token --scope settlement 设置。"),
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("定点医药机构")
+        verbose_name_plural = _("定点医药机构")
+        permissions = [("settle_payments", _("通过接口结算医保钱包支付"))]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
 class User(AbstractUser):
     """One login for every kind of user; persons and employers link to it."""
 

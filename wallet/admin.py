@@ -6,7 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin_scoping import ReadOnlyAdmin
 from accounts.models import fen_to_yuan
 
-from .models import FamilyBinding, Wallet, WalletEvent, WalletPayment, WalletTransfer
+from .models import (
+    FamilyBinding,
+    PaymentCode,
+    Wallet,
+    WalletEvent,
+    WalletPayment,
+    WalletTransfer,
+)
 
 
 @admin.register(FamilyBinding)
@@ -70,6 +77,18 @@ class WalletPaymentAdmin(ReadOnlyAdmin):
     list_filter = ("purpose", "region")
     list_select_related = ("beneficiary",)
     search_fields = ("=beneficiary__national_id", "=bill_reference")
+
+
+@admin.register(PaymentCode)
+class PaymentCodeAdmin(ReadOnlyAdmin):
+    """Codes a person made (never the code itself): who, where, how much, used or refused why."""
+
+    region_path = "institution__region"
+    list_display = ("created_at", "person", "institution", "max_amount", "used_at", "refusal")
+    list_filter = ("refusal",)
+    list_select_related = ("person", "institution")
+    search_fields = ("=person__national_id", "=institution__code")
+    exclude = ("digest",)
 
 
 @admin.register(WalletEvent)

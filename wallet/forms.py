@@ -71,3 +71,20 @@ class CodeForm(forms.Form):
         error_messages={"invalid": _("验证码是4到8位数字。")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
+
+
+class PaymentCodeForm(forms.Form):
+    institution = forms.ChoiceField(label=_("定点医药机构"))
+    max_amount = forms.DecimalField(
+        label=_("本次最多支付（元）"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+
+    def __init__(self, *args, institutions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].choices = [
+            (institution.code, institution.name) for institution in institutions
+        ]

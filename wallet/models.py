@@ -6,10 +6,18 @@ its posting services. These rows record who may move what, and in which state it
 
 from django.db import models
 from django.db.models.functions import Greatest, Least
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.messaging import mask_phone
-from accounts.models import InsuredPerson, LedgerAccount, PersonalAccount, Region, fen_to_yuan
+from accounts.models import (
+    DesignatedInstitution,
+    InsuredPerson,
+    LedgerAccount,
+    PersonalAccount,
+    Region,
+    fen_to_yuan,
+)
 
 
 class Relation(models.TextChoices):
@@ -358,6 +366,71 @@ class WalletDailyUsage(models.Model):
         return f"{self.sender_id} {self.day} {self.transfers}/{self.max_transfers}"
 
 
+class PaymentCode(models.Model):
+    """付款码 (our 医保码): the person's consent to one payment at one institution, up to a ceiling.
+
+    Only a keyed hash of the code is stored. It is used once (`used_at`, and the payment's
+    one-to-one link in the database); a refused attempt is kept for the person to see.
+    """
+
+    class Refusal(models.TextChoices):
+        EXPIRED = "EXPIRED", _("付款码已过期")
+        USED = "USED", _("付款码已使用")
+        OTHER_INSTITUTION = "OTHER_INSTITUTION", _("其他机构尝试使用付款码")
+        OVER_CEILING = "OVER_CEILING", _("结算金额超过付款码的限额")
+        WALLET_CLOSED = "WALLET_CLOSED", _("医保钱包未开通")
+        OTHER_REGION = "OTHER_REGION", _("机构不在钱包使用地")
+        INSUFFICIENT = "INSUFFICIENT", _("钱包余额不足")
+
+    person = models.ForeignKey(
+        InsuredPerson, on_delete=models.PROTECT, related_name="+", verbose_name=_("参保人")
+    )
+    institution = models.ForeignKey(
+        DesignatedInstitution,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("定点医药机构"),
+    )
+    max_amount_fen = models.BigIntegerField(_("限额（分）"))
+    digest = models.CharField(_("付款码摘要"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("有效期至"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    refusal = models.CharField(
+        _("最近一次拒绝原因"), max_length=20, choices=Refusal.choices, blank=True
+    )
+    refused_amount_fen = models.BigIntegerField(_("被拒绝的金额（分）"), null=True, blank=True)
+    refused_at = models.DateTimeField(_("拒绝时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("付款码")
+        verbose_name_plural = _("付款码")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["person", "-created_at"], name="wallet_paycode_person")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_amount_fen__gt=0), name="wallet_paycode_ceiling_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} → {self.institution_id} ≤ {self.max_amount}"
+
+    @property
+    def max_amount(self):
+        return fen_to_yuan(self.max_amount_fen)
+
+    @property
+    def status(self) -> str:
+        if self.used_at is not None:
+            return "USED"
+        return "ACTIVE" if self.expires_at > timezone.now() else "EXPIRED"
+
+    @property
+    def refused_amount(self):
+        return None if self.refused_amount_fen is None else fen_to_yuan(self.refused_amount_fen)
+
+
 class WalletPayment(models.Model):
     """Wallet money spent: a resident premium or the self-paid part of a bill. Never cash."""
 
@@ -380,6 +453,15 @@ class WalletPayment(models.Model):
     institution_code = models.CharField(_("定点机构编码"), max_length=30, blank=True)
     institution_name = models.CharField(_("定点机构名称"), max_length=100, blank=True)
     bill_reference = models.CharField(_("结算单号"), max_length=60, blank=True)
+    # One payment per code, enforced by the database.
+    payment_code = models.OneToOneField(
+        PaymentCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payment",
+        verbose_name=_("付款码"),
+    )
     idempotency_key = models.CharField(_("幂等键"), max_length=120, unique=True)
     created_at = models.DateTimeField(_("支付时间"), auto_now_add=True)
 

@@ -4,12 +4,13 @@ from django.db import connection
 from django.db.models import Case, F, Q, QuerySet, Sum, When, Window
 from django.utils import timezone
 
-from accounts.models import InsuredPerson, Posting, Region, RegionPolicy
+from accounts.models import DesignatedInstitution, InsuredPerson, Posting, Region, RegionPolicy
 from accounts.sql import json_rows
 from enrollment.models import Enrollment, EnrollmentStatus, Scheme
 
 from .models import (
     FamilyBinding,
+    PaymentCode,
     UsageRegionChange,
     Wallet,
     WalletPayment,
@@ -204,6 +205,16 @@ def wallet_payments(*, wallet: Wallet) -> QuerySet[WalletPayment]:
 
 
 # --- transfers ------------------------------------------------------------------------------
+
+
+def payment_codes_for_person(*, person: InsuredPerson, limit: int = 20) -> list[PaymentCode]:
+    """The person's latest payment codes with their institution, newest first."""
+    return list(PaymentCode.objects.filter(person=person).select_related("institution")[:limit])
+
+
+def designated_institutions(*, region: Region) -> list[DesignatedInstitution]:
+    """Institutions where a wallet used in `region` can pay."""
+    return list(DesignatedInstitution.objects.filter(region=region).order_by("name", "code"))
 
 
 def transfers_for_person(*, person: InsuredPerson) -> QuerySet[WalletTransfer]:

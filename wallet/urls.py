@@ -15,6 +15,7 @@ urlpatterns = [
     path("family/<row_id:pk>/confirm/", views.family_confirm, name="family_confirm"),
     path("family/<row_id:pk>/end/", views.family_end, name="family_end"),
     path("family/<row_id:pk>/open-wallet/", views.family_open_wallet, name="family_open_wallet"),
+    path("payment-code/", views.payment_code, name="payment_code"),
     path("transfers/", views.transfer_list, name="transfers"),
     path("transfers/new/", views.transfer_new, name="transfer_new"),
     path("transfers/<row_id:pk>/code/", views.transfer_code, name="transfer_code"),

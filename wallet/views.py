@@ -16,9 +16,16 @@ from accounts.errors import BusinessRuleViolation
 from accounts.models import InsuredPerson
 
 from . import selectors
-from .forms import CodeForm, FamilyBindingForm, TransferForm, UsageRegionForm, WalletOpenForm
+from .forms import (
+    CodeForm,
+    FamilyBindingForm,
+    PaymentCodeForm,
+    TransferForm,
+    UsageRegionForm,
+    WalletOpenForm,
+)
 from .models import WalletTransfer
-from .services import family, transfers, wallets
+from .services import family, payment_codes, transfers, wallets
 from .services.common import NotFound
 
 
@@ -304,3 +311,35 @@ def history(request, person: InsuredPerson):
         return redirect("wallet:home")
     page = Paginator(selectors.wallet_history(wallet=wallet), 50).get_page(request.GET.get("page"))
     return render(request, "wallet/history.html", {"wallet": wallet, "page": page})
+
+
+@person_required
+@require_http_methods(["GET", "POST"])
+def payment_code(request, person: InsuredPerson):
+    """付款码: generate a code for one institution and a ceiling, shown once, large."""
+    wallet = selectors.wallet_for_person(person=person)
+    if wallet is None or wallet.status != wallet.Status.OPEN:
+        messages.info(request, _("您尚未开通医保钱包。"))
+        return redirect("wallet:home")
+    institutions = selectors.designated_institutions(region=wallet.usage_region)
+    form = PaymentCodeForm(request.POST or None, institutions=institutions)
+    shown = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            row, code = payment_codes.payment_code_create(
+                person=person,
+                institution_code=form.cleaned_data["institution"],
+                max_amount=form.cleaned_data["max_amount"],
+            )
+        except BusinessRuleViolation as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            groups = [code[i : i + 4] for i in range(0, len(code), 4)]
+            shown = {"row": row, "groups": groups}
+    context = {
+        "wallet": wallet,
+        "form": form,
+        "shown": shown,
+        "codes": selectors.payment_codes_for_person(person=person),
+    }
+    return render(request, "wallet/payment_code.html", context)

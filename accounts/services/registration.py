@@ -1,17 +1,14 @@
-"""Writes for the core app: registration (a code to the phone on file), service tokens, the
-employer feed."""
+"""Writes for the core app: registration (a code to the phone on file), the employer feed."""
 
 from collections.abc import Iterable
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework.authtoken.models import Token
 
 from accounts.errors import BusinessRuleViolation
 from accounts.messaging import message_send_on_commit
@@ -157,22 +154,6 @@ def employer_registration_confirm(*, employer_code: str, code: str) -> User:
     """Step 2 for an employer; refusals as for persons."""
     employer = Employer.objects.filter(code=employer_code).first()
     return _confirm(employer, code=code, username=employer_code, kind=User.Kind.EMPLOYER)
-
-
-@transaction.atomic
-def service_token_create(*, name: str) -> str:
-    """A machine user (tax department, hospitals) with feed rights; returns its API token."""
-    user, created = User.objects.get_or_create(username=name, defaults={"kind": User.Kind.SERVICE})
-    if not created and user.kind != User.Kind.SERVICE:
-        raise BusinessRuleViolation(_("用户名 %(name)s 已被非对接系统账号使用。") % {"name": name})
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    user.user_permissions.add(
-        Permission.objects.get(codename="submit_feed", content_type__app_label="accounts")
-    )
-    token, _created = Token.objects.get_or_create(user=user)
-    return token.key
 
 
 @transaction.atomic

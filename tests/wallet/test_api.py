@@ -299,39 +299,6 @@ def test_nobody_opens_a_wallet_for_a_stranger():
 # --- payments ----------------------------------------------------------------------------------
 
 
-def test_an_institution_with_a_service_token_settles_a_bill_and_persons_cannot():
-    from rest_framework.test import APIClient
-
-    from accounts.services import ledger
-
-    person = insured_person()
-    wallet = open_wallet(person)
-    ledger.posting_create(
-        from_account=ledger.region_account(region=wallet.insured_region),
-        to_account=wallet.account,
-        amount_fen=10_000,
-        kind="TEST",
-        idempotency_key="seed",
-    )
-    payload = {
-        "national_id": person.national_id,
-        "institution_code": "P140100001",
-        "institution_name": "太原大药房",
-        "institution_region": WALLET_REGION,
-        "bill_reference": "RX-2025-1",
-        "amount": "35.50",
-    }
-    assert client_for(person).post("/api/v1/wallet/payments/medical/", payload).status_code == 403
-    hospital = APIClient()
-    hospital.force_authenticate(ServiceUserFactory())
-    response = hospital.post("/api/v1/wallet/payments/medical/", payload, format="json")
-    assert response.status_code == 201, response.content
-    assert response.json()["amount"] == "35.50"
-    assert wallet_fen(person) == 10_000 - 3_550
-    listed = client_for(person).get("/api/v1/wallet/payments/").json()
-    assert [p["bill_reference"] for p in listed] == ["RX-2025-1"]
-
-
 def test_an_id_too_large_for_the_database_is_a_404_not_a_500():
     client = client_for(insured_person())
     for path in (

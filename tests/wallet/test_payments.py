@@ -1,15 +1,16 @@
-"""Wallet money pays premiums and the self-paid part of bills; it is never cash."""
+"""Wallet money pays resident premiums (the amount policy says) and is never cash.
+
+The self-paid part of bills: tests/wallet/test_medical_payments.py.
+"""
 
 import pytest
 from django.core.management import call_command
 
 from accounts.errors import BusinessRuleViolation
-from accounts.models import LedgerAccount, Posting
+from accounts.models import LedgerAccount, Posting, Region, ResidentPremiumRate
 from accounts.services import ledger
 from enrollment.models import Scheme
 from tests.wallet.factories import (
-    OTHER_REGION,
-    WALLET_REGION,
     bind,
     insured_person,
     open_wallet,
@@ -37,25 +38,21 @@ def payer():
     return person
 
 
-def pay_premium(payer, member, amount="380.00", key="p1", year=2025):
+@pytest.fixture(autouse=True)
+def premium_rate():
+    """Policy: a resident in 太原 pays 380.00 yuan for 2025."""
+    return ResidentPremiumRate.objects.update_or_create(
+        region=region(), year=2025, defaults={"amount_fen": 38_000}
+    )[0]
+
+
+def pay_premium(payer, member, amount=None, key="p1", year=2025):
     return payments.wallet_premium_pay(
         payer=payer,
         for_national_id=member.national_id,
         year=year,
         amount=amount,
         idempotency_key=key,
-    )
-
-
-def pay_bill(person, amount="120.50", bill="B-1", usage=WALLET_REGION):
-    return payments.wallet_medical_pay(
-        institution_label="service:hospital",
-        national_id=person.national_id,
-        institution_code="H14010001",
-        institution_name="太原市人民医院",
-        institution_region=region(usage),
-        bill_reference=bill,
-        amount=amount,
     )
 
 
@@ -104,35 +101,59 @@ def test_only_this_or_next_years_premium(payer):
     assert pay_premium(payer, child, year=2026).year == 2026
 
 
-def test_not_more_than_the_wallet_holds_says_the_balance(payer):
+def test_the_premium_is_the_amount_policy_sets_not_what_the_payer_types(payer):
+    """A typed amount other than the region's rate for the year is refused, naming `amount`."""
+    # given
     child = insured_person(scheme=Scheme.RESIDENT)
     bind(payer, child, "CHILD")
+    # when the payer types less than is due
     with pytest.raises(BusinessRuleViolation) as caught:
-        pay_premium(payer, child, amount="500.01")
+        pay_premium(payer, child, amount="1.00")
+    # then refused, saying what is due; nothing paid
+    assert caught.value.field == "amount" and "380.00" in caught.value.message
+    assert wallet_fen(payer) == 50_000 and not WalletPayment.objects.exists()
+    # and the amount due, typed or not, is paid
+    assert pay_premium(payer, child, amount="380.00").amount_fen == 38_000
+
+
+def test_a_premium_follows_the_rate_of_the_members_region_and_year(payer, premium_rate):
+    # given: staff set 2026 higher
+    child = insured_person(scheme=Scheme.RESIDENT)
+    bind(payer, child, "CHILD")
+    ResidentPremiumRate.objects.filter(region=region(), year=2026).update(amount_fen=41_000)
+    # when
+    payment = pay_premium(payer, child, year=2026)
+    # then
+    assert payment.amount_fen == 41_000 and wallet_fen(payer) == 50_000 - 41_000
+    call_command("verify_ledger")
+
+
+def test_no_rate_for_the_region_and_year_is_refused(payer):
+    # given
+    child = insured_person(scheme=Scheme.RESIDENT)
+    bind(payer, child, "CHILD")
+    ResidentPremiumRate.objects.filter(region=region(), year=2026).delete()
+    # when / then
+    with pytest.raises(BusinessRuleViolation, match="尚未设定 2026") as caught:
+        pay_premium(payer, child, year=2026)
+    assert caught.value.field == "year" and wallet_fen(payer) == 50_000
+
+
+def test_every_region_has_placeholder_rates_from_the_migration():
+    """2025–2027 for every region, so premiums can be paid before staff set the real ones."""
+    for year in (2025, 2026, 2027):
+        assert ResidentPremiumRate.objects.filter(year=year).count() == Region.objects.count()
+
+
+def test_not_more_than_the_wallet_holds_says_the_balance(payer, premium_rate):
+    child = insured_person(scheme=Scheme.RESIDENT)
+    bind(payer, child, "CHILD")
+    premium_rate.amount_fen = 50_001
+    premium_rate.save()
+    with pytest.raises(BusinessRuleViolation) as caught:
+        pay_premium(payer, child)
     assert "500.00" in caught.value.message and caught.value.status_code == 409
     assert not WalletPayment.objects.exists()
-
-
-def test_a_designated_institution_settles_the_self_paid_part(payer):
-    payment = pay_bill(payer)
-    assert payment.purpose == "MEDICAL" and payment.institution_name == "太原市人民医院"
-    assert wallet_fen(payer) == 50_000 - 12_050
-    assert Posting.objects.get(kind="WALLET_MEDICAL").to_account.code == "INSTITUTION:H14010001"
-
-
-def test_the_same_bill_again_is_the_same_payment_and_a_different_amount_a_conflict(payer):
-    first = pay_bill(payer)
-    assert pay_bill(payer).pk == first.pk
-    with pytest.raises(BusinessRuleViolation) as caught:
-        pay_bill(payer, amount="1.00")
-    assert caught.value.status_code == 409
-    assert wallet_fen(payer) == 50_000 - 12_050
-
-
-def test_only_in_the_wallets_usage_region(payer):
-    with pytest.raises(BusinessRuleViolation, match="使用地是太原市") as caught:
-        pay_bill(payer, usage=OTHER_REGION)
-    assert caught.value.status_code == 422
 
 
 def test_wallet_money_is_never_cash():

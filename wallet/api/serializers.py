@@ -168,16 +168,51 @@ class TransferSerializer(serializers.Serializer):
 class PremiumPaySerializer(serializers.Serializer):
     for_national_id = NationalIdField()
     year = serializers.IntegerField(min_value=2000, max_value=2100)
-    amount = serializers.DecimalField(**MONEY)
+    amount = serializers.DecimalField(
+        **MONEY,
+        required=False,
+        help_text=_("可不填：金额为该成员参保地该年度的个人缴费标准；填写时必须与之一致"),
+    )
 
 
 class MedicalPaySerializer(serializers.Serializer):
-    national_id = NationalIdField()
-    institution_code = serializers.RegexField(r"^[0-9A-Za-z-]{1,30}$", max_length=30)
-    institution_name = serializers.CharField(max_length=100)
-    institution_region = RegionField()
+    # Not validated here: a missing or malformed code gets the same answer as a wrong one.
+    payment_code = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text=_("参保人在医保服务门户生成并出示的付款码（18位数字）"),
+    )
     bill_reference = serializers.RegexField(r"^[0-9A-Za-z_.:-]{1,60}$", max_length=60)
     amount = serializers.DecimalField(**MONEY, help_text=_("本次结算中个人自付的金额"))
+
+
+class PaymentCodeCreateSerializer(serializers.Serializer):
+    institution = serializers.CharField(max_length=30, help_text=_("定点医药机构编码"))
+    max_amount = serializers.DecimalField(**MONEY, help_text=_("本次最多支付的金额"))
+
+
+class PaymentCodeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    institution = serializers.CharField(source="institution.code")
+    institution_name = serializers.CharField(source="institution.name")
+    max_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    status = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    used_at = serializers.DateTimeField(allow_null=True)
+    refusal = serializers.CharField(help_text=_("最近一次被拒绝的原因（仅本人可见）"))
+    refusal_display = serializers.CharField(source="get_refusal_display")
+    refused_amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    refused_at = serializers.DateTimeField(allow_null=True)
+
+    def get_status(self, code) -> str:
+        """ACTIVE, USED or EXPIRED."""
+        return code.status
+
+
+class PaymentCodeCreatedSerializer(PaymentCodeSerializer):
+    code = serializers.CharField(help_text=_("付款码，只显示这一次"))
 
 
 class PaymentSerializer(serializers.Serializer):

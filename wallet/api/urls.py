@@ -40,6 +40,9 @@ urlpatterns = [
         name="api-wallet-pay-premium",
     ),
     path(
+        "wallet/payment-codes/", views.PaymentCodesView.as_view(), name="api-wallet-payment-codes"
+    ),
+    path(
         "wallet/payments/medical/",
         views.MedicalPayView.as_view(),
         name="api-wallet-pay-medical",

@@ -1,23 +1,26 @@
 """Wallet API: thin views over the wallet's services and selectors."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import InsuredPerson, Posting
-from accounts.permissions import IsFeedService, IsInsuredPerson
+from accounts.permissions import IsInsuredPerson, IsSettlementService
 
 from .. import selectors
-from ..services import family, payments, transfers, wallets
+from ..services import family, payment_codes, payments, transfers, wallets
 from ..services.common import Invalid, NotFound
 from .serializers import (
     CodeSerializer,
     FamilyBindingCreateSerializer,
     FamilyBindingSerializer,
     MedicalPaySerializer,
+    PaymentCodeCreatedSerializer,
+    PaymentCodeCreateSerializer,
+    PaymentCodeSerializer,
     PaymentSerializer,
     PremiumPaySerializer,
     TransferCreatedSerializer,
@@ -283,19 +286,59 @@ class PremiumPayView(APIView):
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
 
-class MedicalPayView(APIView):
-    """Designated hospitals and pharmacies (service token): the self-paid part of a bill.
+class PaymentCodesView(APIView):
+    """The caller's payment codes (付款码): generate one for an institution and a ceiling.
 
-    The bill reference makes a retry answer the same payment.
+    The code is in the answer once; afterwards only its status and any refusal are shown.
     """
 
-    permission_classes = [IsFeedService]
+    permission_classes = [IsInsuredPerson]
 
-    @extend_schema(request=MedicalPaySerializer, responses={201: PaymentSerializer})
+    @extend_schema(responses={200: PaymentCodeSerializer(many=True)})
+    def get(self, request):
+        rows = selectors.payment_codes_for_person(person=_person(request))
+        return Response(PaymentCodeSerializer(rows, many=True).data)
+
+    @extend_schema(
+        request=PaymentCodeCreateSerializer, responses={201: PaymentCodeCreatedSerializer}
+    )
+    def post(self, request):
+        serializer = PaymentCodeCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        row, code = payment_codes.payment_code_create(
+            person=_person(request),
+            institution_code=serializer.validated_data["institution"],
+            max_amount=serializer.validated_data["max_amount"],
+        )
+        row.code = code
+        return Response(PaymentCodeCreatedSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class MedicalPayView(APIView):
+    """Designated hospitals and pharmacies (settlement token): the self-paid part of a bill.
+
+    The person's payment code is their consent; the bill reference makes a retry answer the
+    same payment. Any refusal about the person is one 402 answer that says nothing more.
+    """
+
+    permission_classes = [IsSettlementService]
+
+    @extend_schema(
+        request=MedicalPaySerializer,
+        responses={
+            201: PaymentSerializer,
+            402: OpenApiResponse(description=_("支付未获授权（原因只告知参保人）")),
+        },
+    )
     def post(self, request):
         serializer = MedicalPaySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         payment = payments.wallet_medical_pay(
-            institution_label=f"service:{request.user.username}", **serializer.validated_data
+            institution=request.user.institution,
+            payment_code=data.get("payment_code", ""),
+            bill_reference=data["bill_reference"],
+            amount=data["amount"],
+            actor_label=f"service:{request.user.username}",
         )
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
