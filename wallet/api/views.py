@@ -55,7 +55,8 @@ def _own_wallet(person: InsuredPerson):
 
 
 class FamilyView(APIView):
-    """Family bindings (近亲属): list both sides; ask to bind a relative."""
+    """Family bindings (近亲属): list both sides; ask to bind a relative (a minor child's first
+    guardian binding as multipart, with evidence)."""
 
     permission_classes = [IsInsuredPerson]
 

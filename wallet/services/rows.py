@@ -25,6 +25,9 @@ POLICY_FIELDS = (
     "wallet_accept_deadline",
     "wallet_code_attempts",
     "wallet_code_ttl_minutes",
+    "wallet_code_failures_per_day",
+    "wallet_codes_per_day",
+    "wallet_phone_change_block_hours",
 )
 POLICY_COLUMNS = ", ".join(
     f"p.{column} AS policy_{name}"
@@ -135,7 +138,12 @@ SELECT r.id AS recipient_id, r.name AS recipient_name,
        cur.balance_fen AS current_fen, car.balance_fen AS carried_fen,
        (SELECT w.id FROM wallet_wallettransfer w
         WHERE w.sender_id = %(sender)s AND w.status = 'SENT' LIMIT 1) AS waiting_id,
-       u.transfers AS used_today, ex.id AS existing_id,
+       (SELECT w.id FROM wallet_wallettransfer w
+        WHERE w.sender_id = %(sender)s AND w.status = 'AWAITING_CODE' LIMIT 1) AS awaiting_code_id,
+       (SELECT s.phone_changed_at FROM accounts_insuredperson s
+        WHERE s.id = %(sender)s) AS sender_phone_changed_at,
+       u.transfers AS used_today, u.codes_sent AS codes_today, u.code_failures AS failures_today,
+       ex.id AS existing_id,
        {POLICY_COLUMNS}
 FROM accounts_insuredperson r
 LEFT JOIN wallet_wallet rw ON rw.person_id = r.id
@@ -158,13 +166,80 @@ LEFT JOIN wallet_wallettransfer ex
 WHERE r.national_id = %(national_id)s
 """  # noqa: S608 — constant SQL, placeholders only
 
-TRANSFER_INSERT = """
+# The code the new transfer sends, counted on the sender's daily-usage row: no row back means
+# the day's codes are used up (the CHECK refuses a count above the limit in any case).
+CODE_SENT_COUNT = """
+INSERT INTO wallet_walletdailyusage (sender_id, day, transfers, max_transfers, amount_fen,
+    codes_sent, max_codes_sent, code_failures, max_code_failures)
+VALUES (%s, %s, 0, %s, 0, 1, %s, 0, %s)
+ON CONFLICT (sender_id, day) DO UPDATE
+SET codes_sent = wallet_walletdailyusage.codes_sent + 1,
+    max_codes_sent = excluded.max_codes_sent
+WHERE wallet_walletdailyusage.codes_sent < excluded.max_codes_sent
+RETURNING codes_sent"""
+
+# A wrong code, counted the same way against the day's limit over all the sender's transfers.
+CODE_FAILURE_COUNT = """
+INSERT INTO wallet_walletdailyusage (sender_id, day, transfers, max_transfers, amount_fen,
+    codes_sent, max_codes_sent, code_failures, max_code_failures)
+VALUES (%s, %s, 0, %s, 0, 0, %s, 1, %s)
+ON CONFLICT (sender_id, day) DO UPDATE
+SET code_failures = wallet_walletdailyusage.code_failures + 1,
+    max_code_failures = excluded.max_code_failures
+WHERE wallet_walletdailyusage.code_failures < excluded.max_code_failures
+RETURNING code_failures"""
+
+# Any unique conflict inserts nothing: the same idempotency key, or another request of the
+# sender still waiting for its code (wallet_transfer_one_awaiting_code).
+_TRANSFER_INSERT = """
 INSERT INTO wallet_wallettransfer
     (sender_id, recipient_id, binding_id, source_id, region_id, amount_fen, status,
      idempotency_key, code_digest, code_expires_at, code_failures, created_at, finish_reason)
-VALUES (%s, %s, %s, %s, %s, %s, 'AWAITING_CODE', %s, %s, %s, 0, %s, '')
-ON CONFLICT (sender_id, idempotency_key) DO NOTHING
+{values}
+ON CONFLICT DO NOTHING
 RETURNING id"""
+TRANSFER_INSERT = _TRANSFER_INSERT.format(
+    values="VALUES (%s, %s, %s, %s, %s, %s, 'AWAITING_CODE', %s, %s, %s, 0, %s, '')"
+)
+# PostgreSQL: the code is counted in the same statement, and only a counted code inserts.
+_TRANSFER_INSERT_COUNTED = _TRANSFER_INSERT.format(
+    values="SELECT %s, %s, %s, %s, %s, %s, 'AWAITING_CODE', %s, %s, %s, 0, %s, '' FROM u"
+)
+
+
+def transfer_insert(
+    values: list, *, usage: list, actor_id: int, now: dt.datetime
+) -> tuple[int | None, bool]:
+    """Count the day's code (`usage`: sender, day, max transfers, max codes, max failures)
+    and insert the transfer with its audit row; (the new id or None, whether the code was
+    counted). One statement on PostgreSQL."""
+    event = [actor_id, "", "transfer_create", "WalletTransfer", "", "AWAITING_CODE", "", at(now)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH u AS ({CODE_SENT_COUNT}), t AS ({_TRANSFER_INSERT_COUNTED}), "  # noqa: S608 — constant SQL, placeholders only
+                f"e AS (INSERT INTO wallet_walletevent ({_EVENT_COLUMNS}) "
+                "SELECT %s, %s, %s, %s, t.id, %s, %s, %s, %s FROM t) "
+                "SELECT (SELECT id FROM t) AS id, (SELECT codes_sent FROM u) AS counted",
+                [*usage, *values, *event],
+            )
+            row = _row(cursor)
+            return row["id"], row["counted"] is not None
+        with transaction.atomic(savepoint=False):
+            cursor.execute(CODE_SENT_COUNT, usage)
+            if cursor.fetchone() is None:
+                return None, False
+            cursor.execute(TRANSFER_INSERT, values)
+            row = _row(cursor)
+            if row is None:
+                return None, True
+            cursor.execute(
+                f"INSERT INTO wallet_walletevent ({_EVENT_COLUMNS}) "  # noqa: S608 — constant SQL, placeholders only
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [*event[:4], row["id"], *event[4:]],
+            )
+            return row["id"], True
+
 
 # The transfer, locked first (the order every path uses), with what its confirmation needs.
 TRANSFER_TO_CONFIRM = f"""
@@ -172,9 +247,11 @@ SELECT t.*, rg.wallet_enabled AS region_enabled, rg.name AS region_name,
        pa.status AS source_status, pa.current_id, pa.carried_id, h.id AS holding_account_id,
        (SELECT w.id FROM wallet_wallettransfer w
         WHERE w.sender_id = t.sender_id AND w.status = 'SENT' LIMIT 1) AS waiting_id,
-       u.transfers AS used_today,
+       u.transfers AS used_today, u.code_failures AS failures_today,
+       s.phone_changed_at AS sender_phone_changed_at,
        {POLICY_COLUMNS}
 FROM wallet_wallettransfer t
+JOIN accounts_insuredperson s ON s.id = t.sender_id
 JOIN accounts_region rg ON rg.code = t.region_id
 LEFT JOIN accounts_regionpolicy p ON p.region_id = t.region_id
 JOIN accounts_personalaccount pa ON pa.id = t.source_id
@@ -184,15 +261,18 @@ WHERE t.id = %(id)s
 {FOR_UPDATE}"""  # noqa: S608 — constant SQL, placeholders only
 
 # The sender's daily-usage row, locked and counted in one statement: no row back means the
-# day's limit is reached (the CHECK refuses a count above it in any case).
+# day's limit is reached, or the day's wrong codes are (the CHECK refuses a count above the
+# limit in any case).
 USAGE_COUNT = """
-INSERT INTO wallet_walletdailyusage (sender_id, day, transfers, max_transfers, amount_fen)
-VALUES (%s, %s, 1, %s, %s)
+INSERT INTO wallet_walletdailyusage (sender_id, day, transfers, max_transfers, amount_fen,
+    max_code_failures)
+VALUES (%s, %s, 1, %s, %s, %s)
 ON CONFLICT (sender_id, day) DO UPDATE
 SET transfers = wallet_walletdailyusage.transfers + 1,
     amount_fen = wallet_walletdailyusage.amount_fen + excluded.amount_fen,
     max_transfers = excluded.max_transfers
 WHERE wallet_walletdailyusage.transfers < excluded.max_transfers
+  AND wallet_walletdailyusage.code_failures < excluded.max_code_failures
 RETURNING transfers"""
 
 TRANSFER_SENT = """
