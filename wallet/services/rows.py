@@ -166,17 +166,22 @@ LEFT JOIN wallet_wallettransfer ex
 WHERE r.national_id = %(national_id)s
 """  # noqa: S608 — constant SQL, placeholders only
 
-# The code the new transfer sends, counted on the sender's daily-usage row: no row back means
+# The code a new transfer sends, counted on the sender's daily-usage row: no row back means
 # the day's codes are used up (the CHECK refuses a count above the limit in any case).
-CODE_SENT_COUNT = """
+_CODE_SENT_COUNT = """
 INSERT INTO wallet_walletdailyusage (sender_id, day, transfers, max_transfers, amount_fen,
     codes_sent, max_codes_sent, code_failures, max_code_failures)
-VALUES (%s, %s, 0, %s, 0, 1, %s, 0, %s)
+{values}
 ON CONFLICT (sender_id, day) DO UPDATE
 SET codes_sent = wallet_walletdailyusage.codes_sent + 1,
     max_codes_sent = excluded.max_codes_sent
 WHERE wallet_walletdailyusage.codes_sent < excluded.max_codes_sent
 RETURNING codes_sent"""
+CODE_SENT_COUNT = _CODE_SENT_COUNT.format(values="VALUES (%s, %s, 0, %s, 0, 1, %s, 0, %s)")
+# PostgreSQL: counted only when the transfer was inserted (`t`), in the same statement.
+_CODE_SENT_COUNT_AFTER_INSERT = _CODE_SENT_COUNT.format(
+    values="SELECT %s, %s, 0, %s, 0, 1, %s, 0, %s FROM t"
+)
 
 # A wrong code, counted the same way against the day's limit over all the sender's transfers.
 CODE_FAILURE_COUNT = """
@@ -191,54 +196,46 @@ RETURNING code_failures"""
 
 # Any unique conflict inserts nothing: the same idempotency key, or another request of the
 # sender still waiting for its code (wallet_transfer_one_awaiting_code).
-_TRANSFER_INSERT = """
+TRANSFER_INSERT = """
 INSERT INTO wallet_wallettransfer
     (sender_id, recipient_id, binding_id, source_id, region_id, amount_fen, status,
      idempotency_key, code_digest, code_expires_at, code_failures, created_at, finish_reason)
-{values}
+VALUES (%s, %s, %s, %s, %s, %s, 'AWAITING_CODE', %s, %s, %s, 0, %s, '')
 ON CONFLICT DO NOTHING
 RETURNING id"""
-TRANSFER_INSERT = _TRANSFER_INSERT.format(
-    values="VALUES (%s, %s, %s, %s, %s, %s, 'AWAITING_CODE', %s, %s, %s, 0, %s, '')"
-)
-# PostgreSQL: the code is counted in the same statement, and only a counted code inserts.
-_TRANSFER_INSERT_COUNTED = _TRANSFER_INSERT.format(
-    values="SELECT %s, %s, %s, %s, %s, %s, 'AWAITING_CODE', %s, %s, %s, 0, %s, '' FROM u"
-)
 
 
 def transfer_insert(
     values: list, *, usage: list, actor_id: int, now: dt.datetime
 ) -> tuple[int | None, bool]:
-    """Count the day's code (`usage`: sender, day, max transfers, max codes, max failures)
-    and insert the transfer with its audit row; (the new id or None, whether the code was
-    counted). One statement on PostgreSQL."""
+    """Insert the transfer with its audit row, then count its code on the sender's day
+    (`usage`: sender, day, max transfers, max codes, max wrong codes): (the new id or None,
+    whether the code was counted). The caller's transaction must roll back an inserted
+    transfer whose code was not counted. Transfers before the usage row, as every path locks
+    them; one statement on PostgreSQL."""
     event = [actor_id, "", "transfer_create", "WalletTransfer", "", "AWAITING_CODE", "", at(now)]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"WITH u AS ({CODE_SENT_COUNT}), t AS ({_TRANSFER_INSERT_COUNTED}), "  # noqa: S608 — constant SQL, placeholders only
+                f"WITH t AS ({TRANSFER_INSERT}), u AS ({_CODE_SENT_COUNT_AFTER_INSERT}), "  # noqa: S608 — constant SQL, placeholders only
                 f"e AS (INSERT INTO wallet_walletevent ({_EVENT_COLUMNS}) "
                 "SELECT %s, %s, %s, %s, t.id, %s, %s, %s, %s FROM t) "
                 "SELECT (SELECT id FROM t) AS id, (SELECT codes_sent FROM u) AS counted",
-                [*usage, *values, *event],
+                [*values, *usage, *event],
             )
             row = _row(cursor)
             return row["id"], row["counted"] is not None
-        with transaction.atomic(savepoint=False):
-            cursor.execute(CODE_SENT_COUNT, usage)
-            if cursor.fetchone() is None:
-                return None, False
-            cursor.execute(TRANSFER_INSERT, values)
-            row = _row(cursor)
-            if row is None:
-                return None, True
-            cursor.execute(
-                f"INSERT INTO wallet_walletevent ({_EVENT_COLUMNS}) "  # noqa: S608 — constant SQL, placeholders only
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                [*event[:4], row["id"], *event[4:]],
-            )
-            return row["id"], True
+        cursor.execute(TRANSFER_INSERT, values)
+        row = _row(cursor)
+        if row is None:
+            return None, False
+        cursor.execute(
+            f"INSERT INTO wallet_walletevent ({_EVENT_COLUMNS}) "  # noqa: S608 — constant SQL, placeholders only
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [*event[:4], row["id"], *event[4:]],
+        )
+        cursor.execute(CODE_SENT_COUNT, usage)
+        return row["id"], cursor.fetchone() is not None
 
 
 # The transfer, locked first (the order every path uses), with what its confirmation needs.

@@ -392,9 +392,7 @@ def wallet_transfer_create(
     ]
     new_id = None
     if facts["awaiting_code_id"] is None:
-        new_id, counted = rows.transfer_insert(values, usage=usage, actor_id=sender.pk, now=now)
-        if not counted:
-            raise codes_used_up(policy=policy)
+        new_id = _insert_counted(values=values, usage=usage, policy=policy, now=now)
     if new_id is None:
         new_id = _insert_replacing_awaiting(
             sender=sender, values=values, usage=usage, policy=policy, now=now
@@ -419,6 +417,16 @@ def wallet_transfer_create(
 
 
 @transaction.atomic
+def _insert_counted(*, values: list, usage: list, policy: RegionPolicy, now) -> int | None:
+    """The transfer and its counted code, or nothing: None on a unique conflict; refused (and
+    rolled back) when the day's codes are used up."""
+    new_id, counted = rows.transfer_insert(values, usage=usage, actor_id=values[0], now=now)
+    if new_id is not None and not counted:
+        raise codes_used_up(policy=policy)
+    return new_id
+
+
+@transaction.atomic
 def _insert_replacing_awaiting(
     *, sender: InsuredPerson, values: list, usage: list, policy: RegionPolicy, now
 ) -> int | WalletTransfer:
@@ -435,9 +443,7 @@ def _insert_replacing_awaiting(
         )
         for old in waiting:
             transfer_cancel_locked(old, reason=_("已发起新的转账，原转账取消"), actor=sender)
-        new_id, counted = rows.transfer_insert(values, usage=usage, actor_id=sender.pk, now=now)
-        if not counted:
-            raise codes_used_up(policy=policy)
+        new_id = _insert_counted(values=values, usage=usage, policy=policy, now=now)
         if new_id is not None:
             return new_id
         existing = WalletTransfer.objects.filter(sender=sender, idempotency_key=key).first()
@@ -494,7 +500,8 @@ def _visible_to_sender(transfer: WalletTransfer | None, person: InsuredPerson) -
 def _already_finished(transfer: WalletTransfer) -> Refused:
     return Refused(
         _("该转账已%(status)s，不能再操作。%(reason)s")
-        % {"status": transfer.get_status_display(), "reason": transfer.finish_reason}
+        % {"status": transfer.get_status_display(), "reason": transfer.finish_reason},
+        rule="finished",
     )
 
 
