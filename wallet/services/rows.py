@@ -166,17 +166,15 @@ LEFT JOIN wallet_wallettransfer ex
 WHERE r.national_id = %(national_id)s
 """  # noqa: S608 — constant SQL, placeholders only
 
-# The code a new transfer sends, counted on the sender's daily-usage row: no row back means
-# the day's codes are used up (the CHECK refuses a count above the limit in any case).
+# The code a new transfer sends, counted on the sender's daily-usage row; a count above the
+# day's limit breaks the row's CHECK, which refuses the whole statement (the transfer too).
 _CODE_SENT_COUNT = """
 INSERT INTO wallet_walletdailyusage (sender_id, day, transfers, max_transfers, amount_fen,
     codes_sent, max_codes_sent, code_failures, max_code_failures)
 {values}
 ON CONFLICT (sender_id, day) DO UPDATE
 SET codes_sent = wallet_walletdailyusage.codes_sent + 1,
-    max_codes_sent = excluded.max_codes_sent
-WHERE wallet_walletdailyusage.codes_sent < excluded.max_codes_sent
-RETURNING codes_sent"""
+    max_codes_sent = excluded.max_codes_sent"""
 CODE_SENT_COUNT = _CODE_SENT_COUNT.format(values="VALUES (%s, %s, 0, %s, 0, 1, %s, 0, %s)")
 # PostgreSQL: counted only when the transfer was inserted (`t`), in the same statement.
 _CODE_SENT_COUNT_AFTER_INSERT = _CODE_SENT_COUNT.format(
@@ -205,37 +203,36 @@ ON CONFLICT DO NOTHING
 RETURNING id"""
 
 
-def transfer_insert(
-    values: list, *, usage: list, actor_id: int, now: dt.datetime
-) -> tuple[int | None, bool]:
-    """Insert the transfer with its audit row, then count its code on the sender's day
-    (`usage`: sender, day, max transfers, max codes, max wrong codes): (the new id or None,
-    whether the code was counted). The caller's transaction must roll back an inserted
-    transfer whose code was not counted. Transfers before the usage row, as every path locks
-    them; one statement on PostgreSQL."""
+def transfer_insert(values: list, *, usage: list, actor_id: int, now: dt.datetime) -> int | None:
+    """Insert the transfer with its audit row and count its code on the sender's day
+    (`usage`: sender, day, max transfers, max codes, max wrong codes); the new id, or None on a
+    unique conflict (nothing counted). IntegrityError, with nothing written, when the day's
+    codes are used up. Transfers before the usage row, as every path locks them; on
+    PostgreSQL one statement, atomic by itself."""
     event = [actor_id, "", "transfer_create", "WalletTransfer", "", "AWAITING_CODE", "", at(now)]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
             cursor.execute(
                 f"WITH t AS ({TRANSFER_INSERT}), u AS ({_CODE_SENT_COUNT_AFTER_INSERT}), "  # noqa: S608 — constant SQL, placeholders only
                 f"e AS (INSERT INTO wallet_walletevent ({_EVENT_COLUMNS}) "
                 "SELECT %s, %s, %s, %s, t.id, %s, %s, %s, %s FROM t) "
-                "SELECT (SELECT id FROM t) AS id, (SELECT codes_sent FROM u) AS counted",
+                "SELECT id FROM t",
                 [*values, *usage, *event],
             )
             row = _row(cursor)
-            return row["id"], row["counted"] is not None
+            return row and row["id"]
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(TRANSFER_INSERT, values)
         row = _row(cursor)
         if row is None:
-            return None, False
+            return None
         cursor.execute(
             f"INSERT INTO wallet_walletevent ({_EVENT_COLUMNS}) "  # noqa: S608 — constant SQL, placeholders only
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [*event[:4], row["id"], *event[4:]],
         )
         cursor.execute(CODE_SENT_COUNT, usage)
-        return row["id"], cursor.fetchone() is not None
+        return row["id"]
 
 
 # The transfer, locked first (the order every path uses), with what its confirmation needs.

@@ -416,14 +416,16 @@ def wallet_transfer_create(
     return transfer
 
 
-@transaction.atomic
 def _insert_counted(*, values: list, usage: list, policy: RegionPolicy, now) -> int | None:
-    """The transfer and its counted code, or nothing: None on a unique conflict; refused (and
-    rolled back) when the day's codes are used up."""
-    new_id, counted = rows.transfer_insert(values, usage=usage, actor_id=values[0], now=now)
-    if new_id is not None and not counted:
-        raise codes_used_up(policy=policy)
-    return new_id
+    """The transfer and its counted code, or nothing: None on a unique conflict; refused when
+    the day's codes are used up (the usage row's CHECK refuses the statement)."""
+    try:
+        if not connection.in_atomic_block:
+            return rows.transfer_insert(values, usage=usage, actor_id=values[0], now=now)
+        with transaction.atomic():  # a savepoint: a refusal leaves the caller's work usable
+            return rows.transfer_insert(values, usage=usage, actor_id=values[0], now=now)
+    except IntegrityError:
+        raise codes_used_up(policy=policy) from None
 
 
 @transaction.atomic
