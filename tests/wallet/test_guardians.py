@@ -10,13 +10,21 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.errors import BusinessRuleViolation
+from accounts.models import InsuredPerson
 from enrollment.models import Scheme
 from tests.factories import StaffUserFactory
 from tests.wallet.conftest import shanghai
-from tests.wallet.factories import OTHER_REGION, WALLET_REGION, client_for, insured_person, region
+from tests.wallet.factories import (
+    OTHER_REGION,
+    WALLET_REGION,
+    client_for,
+    fund,
+    insured_person,
+    region,
+)
 from wallet.models import FamilyBinding, GuardianReview, Relation, Wallet, WalletEvent
 from wallet.selectors import family_bindings_to_confirm, person_is_minor
-from wallet.services import family, wallets
+from wallet.services import family, transfers, wallets
 
 pytestmark = pytest.mark.django_db
 Status = FamilyBinding.Status
@@ -302,3 +310,19 @@ def test_the_api_takes_the_evidence_as_multipart():
     created = api.post("/api/v1/family/", {**body, "evidence": evidence()}, format="multipart")
     assert created.status_code == 201, created.content
     assert created.json()["review_status"] == "WAITING" and created.json()["guardian"] is False
+
+
+def test_a_minor_sends_no_transfer_even_from_a_wallet_the_guardian_opened():
+    minor = child()
+    parent = guardian_of(minor)
+    fund(minor, 10_000)
+    wallets.wallet_open(by=parent, for_person=minor, usage_region=region())
+    wallets.wallet_open(by=parent, usage_region=region())
+    with pytest.raises(BusinessRuleViolation, match="未满18周岁") as caught:
+        transfers.wallet_transfer_create(
+            sender=InsuredPerson.objects.get(pk=minor.pk),
+            to_national_id=parent.national_id,
+            amount="1.00",
+            idempotency_key="minor",
+        )
+    assert caught.value.status_code == 403

@@ -140,12 +140,13 @@ SELECT r.id AS recipient_id, r.name AS recipient_name,
         WHERE w.sender_id = %(sender)s AND w.status = 'SENT' LIMIT 1) AS waiting_id,
        (SELECT w.id FROM wallet_wallettransfer w
         WHERE w.sender_id = %(sender)s AND w.status = 'AWAITING_CODE' LIMIT 1) AS awaiting_code_id,
-       (SELECT s.phone_changed_at FROM accounts_insuredperson s
-        WHERE s.id = %(sender)s) AS sender_phone_changed_at,
+       s.phone_changed_at AS sender_phone_changed_at, s.birth_date AS sender_birth_date,
+       s.national_id AS sender_national_id,
        u.transfers AS used_today, u.codes_sent AS codes_today, u.code_failures AS failures_today,
        ex.id AS existing_id,
        {POLICY_COLUMNS}
 FROM accounts_insuredperson r
+LEFT JOIN accounts_insuredperson s ON s.id = %(sender)s
 LEFT JOIN wallet_wallet rw ON rw.person_id = r.id
 LEFT JOIN accounts_region rr ON rr.code = rw.insured_region_id
 LEFT JOIN wallet_wallet sw ON sw.person_id = %(sender)s

@@ -38,6 +38,7 @@ from accounts.services.personal_accounts import spend_split
 
 from .. import codes
 from ..models import FamilyBinding, Wallet, WalletDailyUsage, WalletTransfer
+from ..selectors import person_is_minor
 from . import rows
 from .common import Forbidden, Invalid, NotFound, Refused, event_record
 from .family import family_bindings_end_stale
@@ -262,6 +263,11 @@ def _fen_or_none(amount) -> int | None:
 
 def _check_new_transfer(*, sender: InsuredPerson, facts: dict, amount, now) -> tuple:
     """Every rule for a new transfer; the same checks run again under lock at confirmation."""
+    sender_age = InsuredPerson(
+        birth_date=facts["sender_birth_date"], national_id=facts["sender_national_id"]
+    )
+    if person_is_minor(person=sender_age):
+        raise Forbidden(_("未满18周岁的参保人不能自行转账。"), rule="minor")
     check_wallets(
         sender_wallet=_wallet(
             facts["sender_wallet"],
@@ -320,9 +326,10 @@ def wallet_transfer_create(
 
     The same idempotency key again answers the same transfer, never a second one. A request of
     the sender still waiting for its code is cancelled by this one (one at a time). Refused
-    besides the transfer rules: a phone changed within the policy's hours, the day's codes
-    (`daily_codes`) or wrong codes (`code_attempts_daily`) used up. One read, then one
-    statement counts the code and writes the transfer and its audit row.
+    besides the transfer rules: to a minor (`minor`), a phone changed within the policy's hours
+    (`phone_changed`), the day's codes (`daily_codes`) or wrong codes (`code_attempts_daily`)
+    used up. One read, then one statement counts the code and writes the transfer and its
+    audit row.
     """
     idempotency_key = (idempotency_key or "").strip()
     if not idempotency_key or len(idempotency_key) > 120:
