@@ -288,3 +288,35 @@ def test_an_accept_racing_the_0600_return_exactly_one_wins():
         outcomes.append(transfer.status)
     assert_ledger_holds()
     assert set(outcomes) <= {Status.ACCEPTED, Status.RETURNED}
+
+
+def test_a_whole_transfer_is_fifteen_statements_with_every_new_check_folded_in():
+    """Request (one read, one write: the code counted, the phone change and the day's wrong
+    codes read with the rest), confirm and accept: the benchmark's 15 statements."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import InsuredPerson
+
+    sender, recipient, _binding = family_pair()
+    counts = []
+    with CaptureQueriesContext(connection) as request:
+        transfer = transfers.wallet_transfer_create(
+            sender=InsuredPerson(pk=sender.pk),
+            to_national_id=recipient.national_id,
+            amount="1.00",
+            idempotency_key="count",
+        )
+    code = code_for(transfer)
+    with CaptureQueriesContext(connection) as confirm:
+        transfers.wallet_transfer_confirm(
+            transfer_id=transfer.pk, sender=InsuredPerson(pk=sender.pk), code=code
+        )
+    with CaptureQueriesContext(connection) as accept:
+        transfers.wallet_transfer_accept(
+            transfer_id=transfer.pk, recipient=InsuredPerson(pk=recipient.pk)
+        )
+    for context in (request, confirm, accept):
+        # the outbox row is the default sender's, not the transfer's
+        counts.append(sum("wallet_outboxmessage" not in q["sql"] for q in context.captured_queries))
+    assert counts == [2, 8, 5], counts
