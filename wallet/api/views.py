@@ -78,7 +78,7 @@ class FamilyView(APIView):
 
 
 class FamilyConfirmView(APIView):
-    """The member (or a minor member's guardian) confirms the binding."""
+    """The adult member, or for a minor member a confirmed guardian, confirms the binding."""
 
     permission_classes = [IsInsuredPerson]
 
@@ -90,7 +90,8 @@ class FamilyConfirmView(APIView):
 
 
 class FamilyEndView(APIView):
-    """Either side ends the binding (declines or withdraws a pending one)."""
+    """Either adult side, or a minor side's confirmed guardian, ends the binding (declines or
+    withdraws a pending one)."""
 
     permission_classes = [IsInsuredPerson]
 
