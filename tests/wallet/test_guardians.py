@@ -271,6 +271,8 @@ def test_staff_download_the_evidence_and_decide_in_the_admin_of_their_region_onl
     response = client.get(evidence_url)
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
     assert client.get(decide_url).status_code == 200
+    change = client.get(reverse("admin:wallet_guardianreview_change", args=[review.pk]))
+    assert change.status_code == 200 and decide_url in change.content.decode()
     assert client.post(decide_url, {"decision": "approve"}).status_code == 302
     review.binding.refresh_from_db()
     assert review.binding.status == Status.CONFIRMED and review.binding.guardian
