@@ -523,10 +523,11 @@ def wallet_transfer_confirm(
     day; at the transfer's limit, or the day's (`code_attempts_daily`, over all the sender's
     transfers), the transfer is cancelled, and once the day's limit is reached no code is
     taken until the next day (Asia/Shanghai). Refused too while the sender's phone changed
-    within the policy's hours (`phone_changed`). An expired code expires the transfer. The limits are checked again here under
-    the transfer's and the sender's daily-usage locks, so parallel confirmations cannot pass
-    them together. (Ending the binding cancels transfers still waiting for their code, under the
-    same transfer lock, so a transfer found AWAITING_CODE here still has its binding.)
+    within the policy's hours (`phone_changed`). An expired code expires the transfer. The
+    limits are checked again here under the transfer's and the sender's daily-usage locks, so
+    parallel confirmations cannot pass them together. (Ending the binding cancels transfers
+    still waiting for their code, under the same transfer lock, so a transfer found
+    AWAITING_CODE here still has its binding.)
     """
     refusal: BusinessRuleViolation | None = None
     try:
