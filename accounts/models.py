@@ -107,6 +107,16 @@ class RegionPolicy(models.Model):
     wallet_code_ttl_minutes = models.PositiveSmallIntegerField(
         _("验证码有效期（分钟）"), default=10
     )
+    # Across all of a person's transfers, per day (Asia/Shanghai): guessing codes stays slow.
+    wallet_code_failures_per_day = models.PositiveSmallIntegerField(
+        _("每人每日验证码错误次数上限"), default=10, validators=[MinValueValidator(1)]
+    )
+    wallet_codes_per_day = models.PositiveSmallIntegerField(
+        _("每人每日发送验证码次数上限"), default=10, validators=[MinValueValidator(1)]
+    )
+    wallet_phone_change_block_hours = models.PositiveSmallIntegerField(
+        _("更换手机号后暂停转出（小时）"), default=24
+    )
     # Cross-region transfer (转移接续), in working days
     transfer_out_days = models.PositiveSmallIntegerField(_("转出办理时限（工作日）"), default=10)
     transfer_in_days = models.PositiveSmallIntegerField(_("转入办理时限（工作日）"), default=5)

@@ -61,6 +61,8 @@ STAFF_GROUP_PERMISSIONS = {
         "view_wallet",
         "view_familybinding",
         "view_wallettransfer",
+        "view_guardianreview",
+        "change_guardianreview",
     ],
 }
 DEMO_ID_PREFIX = "610102"  # 西安市新城区

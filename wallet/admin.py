@@ -1,19 +1,31 @@
 """Staff see wallet records of their own regions; every change goes through the services."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import ReadOnlyAdmin
+from accounts.errors import BusinessRuleViolation
 from accounts.models import fen_to_yuan
+from accounts.uploads import private_storage
 
 from .models import (
     FamilyBinding,
+    GuardianReview,
     PaymentCode,
     Wallet,
     WalletEvent,
     WalletPayment,
     WalletTransfer,
 )
+from .services import family
 
 
 @admin.register(FamilyBinding)
@@ -23,6 +35,129 @@ class FamilyBindingAdmin(ReadOnlyAdmin):
     list_filter = ("status", "relation", "requester_region")
     list_select_related = ("requester", "member")
     search_fields = ("=requester__national_id", "=member__national_id")
+
+
+class GuardianDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审核结论"),
+        choices=[("approve", _("通过：确认监护关系")), ("reject", _("不予通过：绑定解除"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("审核意见"),
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("不予通过时必填，申请人可见。"),
+    )
+
+
+@admin.register(GuardianReview)
+class GuardianReviewAdmin(ReadOnlyAdmin):
+    """First guardian bindings of minors: staff of the child's region check the evidence."""
+
+    region_path = "region"
+    list_display = ("created_at", "requester", "minor", "region", "status", "evidence_link")
+    list_filter = ("status", "region")
+    list_select_related = ("binding__requester", "binding__member", "region")
+    search_fields = ("=binding__requester__national_id", "=binding__member__national_id")
+    fields = (
+        "binding",
+        "region",
+        "status",
+        "evidence_link",
+        "evidence_type",
+        "evidence_size",
+        "created_at",
+        "reviewed_by",
+        "reviewed_at",
+        "note",
+        "decide_link",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("申请人（父母）"))
+    def requester(self, obj):
+        return obj.binding.requester
+
+    @admin.display(description=_("未成年人"))
+    def minor(self, obj):
+        return obj.binding.member
+
+    @admin.display(description=_("证明材料"))
+    def evidence_link(self, obj):
+        url = reverse("admin:wallet_guardianreview_evidence", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.evidence_name)
+
+    @admin.display(description=_("审核"))
+    def decide_link(self, obj):
+        if obj.status != GuardianReview.Status.WAITING:
+            return "—"
+        url = reverse("admin:wallet_guardianreview_decide", args=[obj.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, gettext("审核"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/evidence/",
+                self.admin_site.admin_view(self.evidence_view),
+                name="wallet_guardianreview_evidence",
+            ),
+            path(
+                "<int:pk>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="wallet_guardianreview_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def evidence_view(self, request, pk: int):
+        """The private file, only to staff of the minor's region."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        review = get_object_or_404(self.get_queryset(request), pk=pk)
+        try:
+            handle = private_storage.open(review.evidence.name, "rb")
+        except (FileNotFoundError, ValidationError) as exc:
+            raise Http404 from exc
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=review.evidence_name,
+            content_type=review.evidence_type,
+        )
+
+    def decide_view(self, request, pk: int):
+        """Approve (the binding is a confirmed guardian binding) or reject with a reason."""
+        if not request.user.has_perm("wallet.change_guardianreview"):
+            raise PermissionDenied
+        review = get_object_or_404(
+            self.get_queryset(request).select_related("binding__requester", "binding__member"),
+            pk=pk,
+        )
+        form = GuardianDecisionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            note = form.cleaned_data["note"]
+            try:
+                if form.cleaned_data["decision"] == "approve":
+                    family.guardian_review_approve(review_id=review.pk, by=request.user, note=note)
+                else:
+                    family.guardian_review_reject(review_id=review.pk, by=request.user, reason=note)
+            except BusinessRuleViolation as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                self.message_user(request, gettext("审核已办结。"))
+                return HttpResponseRedirect(
+                    reverse("admin:wallet_guardianreview_change", args=[review.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("监护关系审核"),
+            "opts": self.model._meta,
+            "review": review,
+            "form": form,
+        }
+        return TemplateResponse(request, "wallet/admin/guardian_review.html", context)
 
 
 @admin.register(Wallet)

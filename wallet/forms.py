@@ -40,6 +40,14 @@ class FamilyBindingForm(forms.Form):
     )
     name = forms.CharField(label=_("对方姓名"), max_length=50)
     relation = forms.ChoiceField(label=_("对方是您的"), choices=Relation.choices)
+    evidence = forms.FileField(
+        label=_("监护关系证明材料"),
+        required=False,
+        help_text=_(
+            "绑定未满18周岁的子女（尚无经审核的监护人）时必须上传：户口簿或出生医学证明，"
+            "PDF、JPG 或 PNG，不超过 5 MB，由孩子参保地经办机构审核。"
+        ),
+    )
 
     def clean_national_id(self):
         return self.cleaned_data["national_id"].strip().upper()

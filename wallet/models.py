@@ -4,6 +4,7 @@ Money never lives in these rows: balances are ledger accounts in `accounts`, mov
 its posting services. These rows record who may move what, and in which state it is.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
@@ -18,6 +19,7 @@ from accounts.models import (
     Region,
     fen_to_yuan,
 )
+from accounts.uploads import private_storage
 
 
 class Relation(models.TextChoices):
@@ -90,6 +92,13 @@ class FamilyBinding(models.Model):
     )
     ended_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
     end_reason = models.CharField(_("解除原因"), max_length=200, blank=True)
+    # Only a guardian binding lets the parent act for a minor: approved by staff on evidence,
+    # or confirmed for the minor by a guardian already so.
+    guardian = models.BooleanField(
+        _("监护关系"),
+        default=False,
+        help_text=_("经办机构审核通过，或由已确认的监护人确认的父母与未成年子女的绑定。"),
+    )
     created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
 
     class Meta:
@@ -124,6 +133,67 @@ class FamilyBinding(models.Model):
         if person_id == self.requester_id:
             return Relation(self.relation).label
         return INVERSE_RELATION[Relation(self.relation)].label
+
+
+def _guardian_evidence_storage():
+    return private_storage
+
+
+class GuardianReview(models.Model):
+    """A parent's first binding to a minor child, with evidence, waiting for the child's region.
+
+    Staff of the minor's insured region approve it (the binding becomes a confirmed guardian
+    binding) or reject it (the binding ends); the requester withdrawing it ends the wait.
+    """
+
+    class Status(models.TextChoices):
+        WAITING = "WAITING", _("待审核")
+        APPROVED = "APPROVED", _("已通过")
+        REJECTED = "REJECTED", _("未通过")
+        WITHDRAWN = "WITHDRAWN", _("已撤回")
+
+    binding = models.OneToOneField(
+        FamilyBinding,
+        on_delete=models.PROTECT,
+        related_name="guardian_review",
+        verbose_name=_("绑定申请"),
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("未成年人参保地"),
+        help_text=_("由此统筹区的经办人员审核。"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.WAITING
+    )
+    evidence = models.FileField(
+        _("证明材料"), storage=_guardian_evidence_storage, upload_to="wallet/guardian/%Y/%m/"
+    )
+    evidence_name = models.CharField(_("原文件名"), max_length=200)
+    evidence_type = models.CharField(_("文件类型"), max_length=50)
+    evidence_size = models.PositiveIntegerField(_("文件大小（字节）"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    note = models.CharField(_("审核意见"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("监护关系审核")
+        verbose_name_plural = _("监护关系审核")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["region", "status"], name="guardian_review_region")]
+
+    def __str__(self) -> str:
+        return f"{self.binding} {self.get_status_display()}"
 
 
 class Wallet(models.Model):
@@ -298,6 +368,12 @@ class WalletTransfer(models.Model):
                 condition=models.Q(status="SENT"),
                 name="wallet_transfer_one_awaiting_acceptance",
             ),
+            # One request waits for its code at a time: a new request cancels the old one.
+            models.UniqueConstraint(
+                fields=["sender"],
+                condition=models.Q(status="AWAITING_CODE"),
+                name="wallet_transfer_one_awaiting_code",
+            ),
         ]
         indexes = [
             models.Index(fields=["sender", "status"], name="wallet_transfer_sender"),
@@ -347,6 +423,12 @@ class WalletDailyUsage(models.Model):
     transfers = models.PositiveSmallIntegerField(_("已转出笔数"), default=0)
     max_transfers = models.PositiveSmallIntegerField(_("当日上限"))
     amount_fen = models.BigIntegerField(_("已转出金额（分）"), default=0)
+    # One-time codes of the day, over all the sender's transfers, with their limits copied in
+    # (db_default: the raw statements that count transfers leave them out).
+    codes_sent = models.PositiveSmallIntegerField(_("已发送验证码次数"), db_default=0)
+    max_codes_sent = models.PositiveSmallIntegerField(_("当日验证码发送上限"), db_default=0)
+    code_failures = models.PositiveSmallIntegerField(_("验证码错误次数"), db_default=0)
+    max_code_failures = models.PositiveSmallIntegerField(_("当日验证码错误上限"), db_default=0)
 
     class Meta:
         verbose_name = _("每日转账用量")
@@ -359,6 +441,14 @@ class WalletDailyUsage(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(amount_fen__gte=0), name="wallet_usage_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(codes_sent__lte=models.F("max_codes_sent")),
+                name="wallet_usage_codes_within_daily_limit",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(code_failures__lte=models.F("max_code_failures")),
+                name="wallet_usage_code_failures_within_daily_limit",
             ),
         ]
 

@@ -1,15 +1,20 @@
 """Reads for the wallet pages and API."""
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from django.db import connection
 from django.db.models import Case, F, Q, QuerySet, Sum, When, Window
 from django.utils import timezone
 
+from accounts.identity import birth_date_from_national_id
 from accounts.models import DesignatedInstitution, InsuredPerson, Posting, Region, RegionPolicy
 from accounts.sql import json_rows
 from enrollment.models import Enrollment, EnrollmentStatus, Scheme
 
 from .models import (
     FamilyBinding,
+    GuardianReview,
     PaymentCode,
     UsageRegionChange,
     Wallet,
@@ -19,6 +24,25 @@ from .models import (
 
 Live = FamilyBinding.ACTIVE_STATUSES
 TransferStatus = WalletTransfer.Status
+ADULT_AGE = 18
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _adult_on(born: dt.date) -> dt.date:
+    try:
+        return born.replace(year=born.year + ADULT_AGE)
+    except ValueError:  # born on 29 February
+        return born.replace(year=born.year + ADULT_AGE, day=28)
+
+
+def shanghai_today() -> dt.date:
+    return timezone.localdate(timezone.now(), SHANGHAI)
+
+
+def person_is_minor(*, person: InsuredPerson, today: dt.date | None = None) -> bool:
+    """Under 18 on `today` (the Asia/Shanghai date now, unless given)."""
+    born = person.birth_date or birth_date_from_national_id(person.national_id)
+    return (today or shanghai_today()) < _adult_on(born)
 
 
 # --- where a person is insured (参保地) ------------------------------------------------------
@@ -97,34 +121,39 @@ def family_bindings_for_person(*, person: InsuredPerson, live_only: bool = False
     queryset = FamilyBinding.objects.filter(Q(requester=person) | Q(member=person))
     if live_only:
         queryset = queryset.filter(status__in=Live)
-    return queryset.select_related("requester", "member", "requester__wallet", "member__wallet")
+    return queryset.select_related(
+        "requester", "member", "requester__wallet", "member__wallet", "guardian_review"
+    )
 
 
 def family_bindings_to_confirm(*, person: InsuredPerson) -> QuerySet[FamilyBinding]:
-    """Pending bindings this person may confirm: as the member, or as a minor member's guardian."""
-    today = timezone.localdate()
+    """Pending bindings this person may confirm: as an adult member, or as a minor member's
+    confirmed guardian; none that waits for staff (a guardian binding with evidence)."""
+    today = shanghai_today()
     adult_born_before = (
-        today.replace(year=today.year - 18)
+        today.replace(year=today.year - ADULT_AGE)
         if not (today.month == 2 and today.day == 29)
-        else today.replace(year=today.year - 18, day=28)
+        else today.replace(year=today.year - ADULT_AGE, day=28)
     )
     wards = Q(member_id__in=guarded_person_ids(person=person, role="requester")) | Q(
         member_id__in=guarded_person_ids(person=person, role="member")
     )
+    own = Q(pk__in=[]) if person_is_minor(person=person, today=today) else Q(member=person)
     return (
         FamilyBinding.objects.filter(status=FamilyBinding.Status.PENDING)
-        .filter(Q(member=person) | (wards & Q(member__birth_date__gt=adult_born_before)))
+        .filter(own | (wards & Q(member__birth_date__gt=adult_born_before)))
         .exclude(requester=person)
+        .exclude(guardian_review__status=GuardianReview.Status.WAITING)
         .select_related("requester", "member")
     )
 
 
 def guarded_person_ids(*, person: InsuredPerson, role: str) -> QuerySet:
-    """Persons this person is a confirmed parent of, by bindings where they are `role`."""
-    confirmed = FamilyBinding.objects.filter(status=FamilyBinding.Status.CONFIRMED)
+    """Persons this person is a confirmed guardian of, by bindings where they are `role`."""
+    confirmed = FamilyBinding.objects.filter(status=FamilyBinding.Status.CONFIRMED, guardian=True)
     if role == "requester":
-        return confirmed.filter(requester=person, relation="CHILD").values("member_id")
-    return confirmed.filter(member=person, relation="PARENT").values("requester_id")
+        return confirmed.filter(requester=person).values("member_id")
+    return confirmed.filter(member=person).values("requester_id")
 
 
 def family_binding_visible(*, person: InsuredPerson, binding_id: int) -> FamilyBinding | None:
@@ -137,9 +166,10 @@ def family_binding_visible(*, person: InsuredPerson, binding_id: int) -> FamilyB
     if person.pk in (binding.requester_id, binding.member_id):
         return binding
     if FamilyBinding.objects.filter(
-        Q(requester=person, member_id=binding.member_id, relation="CHILD")
-        | Q(member=person, requester_id=binding.member_id, relation="PARENT"),
+        Q(requester=person, member_id=binding.member_id)
+        | Q(member=person, requester_id=binding.member_id),
         status=FamilyBinding.Status.CONFIRMED,
+        guardian=True,
     ).exists():
         return binding
     return None

@@ -116,14 +116,18 @@ def usage_region_change(request, person: InsuredPerson):
 @require_http_methods(["GET", "POST"])
 def family_page(request, person: InsuredPerson):
     """Family members on both sides, requests to confirm, and a form to bind a relative."""
-    form = FamilyBindingForm(request.POST or None)
+    form = FamilyBindingForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            family.family_binding_request(requester=person, **form.cleaned_data)
+            binding = family.family_binding_request(requester=person, **form.cleaned_data)
         except BusinessRuleViolation as exc:
-            form.add_error("national_id" if exc.field else None, exc.message)
+            field = exc.field if exc.field in form.fields else "national_id"
+            form.add_error(field if exc.field else None, exc.message)
         else:
-            messages.success(request, _("绑定申请已提交，等待对方确认。"))
+            if hasattr(binding, "guardian_review"):
+                messages.success(request, _("监护关系绑定申请已提交，等待经办机构审核证明材料。"))
+            else:
+                messages.success(request, _("绑定申请已提交，等待对方确认。"))
             return redirect("wallet:family")
     bindings = list(selectors.family_bindings_for_person(person=person))
     rows = [
@@ -132,6 +136,7 @@ def family_page(request, person: InsuredPerson):
             "other": binding.other(person.pk),
             "relation": binding.relation_seen_by(person.pk),
             "outgoing": binding.requester_id == person.pk,
+            "review": getattr(binding, "guardian_review", None),
             "wallet": getattr(binding.other(person.pk), "wallet", None),
             "wallet_region": binding.member_region_id
             if binding.requester_id == person.pk

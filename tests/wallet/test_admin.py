@@ -10,6 +10,7 @@ pytestmark = pytest.mark.django_db
 
 MODELS = (
     "familybinding",
+    "guardianreview",
     "wallet",
     "wallettransfer",
     "walletpayment",

@@ -5,6 +5,7 @@ import time
 import pytest
 from django.core.management import call_command
 
+from accounts.errors import BusinessRuleViolation
 from accounts.models import LedgerAccount, OutboxMessage, PersonalAccount, Posting, RegionPolicy
 from accounts.selectors import ledger_totals
 from tests.concurrency import run_in_threads
@@ -43,7 +44,8 @@ def complete_transfer(sender, recipient, n: int, amount: str):
             )
             return transfers.wallet_transfer_accept(transfer_id=transfer.pk, recipient=recipient)
         except WalletRuleViolation as exc:
-            if exc.rule != "awaiting_acceptance":
+            # Waiting for another's acceptance, or this request replaced by another's.
+            if exc.rule not in ("awaiting_acceptance", "finished", "code_in_progress"):
                 return exc
             time.sleep(0.005)
     raise AssertionError("never finished")
@@ -60,8 +62,9 @@ def personal_balance(person) -> int:
 
 
 def test_twenty_parallel_transfers_stop_exactly_at_the_daily_limit():
-    # given: plenty of money, the default 3 transfers a day
+    # given: plenty of money and codes, the default 3 transfers a day
     sender, recipient, _binding = family_pair(balance_fen=1_000_000)
+    RegionPolicy.objects.filter(region_id=WALLET_REGION).update(wallet_codes_per_day=1000)
     # when: 20 requests (each with its confirm and accept) at once
     results = run_in_threads(
         [lambda n=n: complete_transfer(sender, recipient, n, "100.00") for n in range(20)]
@@ -80,7 +83,9 @@ def test_twenty_parallel_transfers_stop_exactly_at_the_daily_limit():
 def test_twenty_parallel_transfers_stop_exactly_at_the_balance():
     # given: 250.00 and a daily limit raised above the number of requests
     sender, recipient, _binding = family_pair(balance_fen=25_000)
-    RegionPolicy.objects.filter(region_id=WALLET_REGION).update(wallet_max_transfers_per_day=50)
+    RegionPolicy.objects.filter(region_id=WALLET_REGION).update(
+        wallet_max_transfers_per_day=50, wallet_codes_per_day=1000
+    )
     # when
     results = run_in_threads(
         [lambda n=n: complete_transfer(sender, recipient, n, "100.00") for n in range(20)]
@@ -95,34 +100,101 @@ def test_twenty_parallel_transfers_stop_exactly_at_the_balance():
     assert_ledger_holds()
 
 
-def test_twenty_parallel_codes_send_only_one_while_it_waits_for_acceptance():
-    """Confirms racing without accepts: one is SENT, every other is refused, none posts twice."""
+def wrong(code: str) -> str:
+    return "000000" if code != "000000" else "111111"
+
+
+def test_parallel_requests_leave_one_waiting_for_its_code_and_count_every_code_sent():
+    """Twelve requests at once, four codes a day: each code sent is counted, never more than
+    four, and exactly one request is left waiting for its code."""
     sender, recipient, _binding = family_pair(balance_fen=1_000_000)
-    pending = [
-        transfers.wallet_transfer_create(
-            sender=sender,
-            to_national_id=recipient.national_id,
-            amount="10.00",
-            idempotency_key=f"p{n}",
-        )
-        for n in range(20)
-    ]
+    RegionPolicy.objects.filter(region_id=WALLET_REGION).update(wallet_codes_per_day=4)
     results = run_in_threads(
         [
-            lambda t=t: transfers.wallet_transfer_confirm(
-                transfer_id=t.pk, sender=sender, code=code_for(t)
+            lambda n=n: transfers.wallet_transfer_create(
+                sender=sender,
+                to_national_id=recipient.national_id,
+                amount="10.00",
+                idempotency_key=f"p{n}",
             )
-            for t in pending
+            for n in range(12)
         ]
     )
-    sent = [r for r in results if isinstance(r, WalletTransfer)]
-    assert len(sent) == 1, results
-    assert {r.rule for r in results if isinstance(r, WalletRuleViolation)} == {
-        "awaiting_acceptance"
-    }
-    assert Posting.objects.filter(kind=transfers.KIND_SEND).count() == 1
-    assert WalletDailyUsage.objects.get(sender=sender).transfers == 1
-    assert_ledger_holds()
+    made = [r for r in results if isinstance(r, WalletTransfer)]
+    refused = [r for r in results if isinstance(r, WalletRuleViolation)]
+    assert len(made) + len(refused) == 12, results
+    assert {r.rule for r in refused} <= {"daily_codes", "code_in_progress"}
+    usage = WalletDailyUsage.objects.get(sender=sender)
+    assert 1 <= usage.codes_sent == len(made) <= 4
+    assert OutboxMessage.objects.filter(person=sender).count() == usage.codes_sent
+    waiting = WalletTransfer.objects.filter(sender=sender, status=Status.AWAITING_CODE)
+    assert waiting.count() == 1
+    assert WalletTransfer.objects.filter(sender=sender).count() == len(made)
+
+
+def test_parallel_wrong_codes_on_one_transfer_stop_at_the_days_limit():
+    sender, recipient, _binding = family_pair()
+    RegionPolicy.objects.filter(region_id=WALLET_REGION).update(
+        wallet_code_attempts=100, wallet_code_failures_per_day=5
+    )
+    transfer = transfers.wallet_transfer_create(
+        sender=sender, to_national_id=recipient.national_id, amount="5.00", idempotency_key="w"
+    )
+    bad = wrong(code_for(transfer))
+    results = run_in_threads(
+        [
+            lambda: transfers.wallet_transfer_confirm(
+                transfer_id=transfer.pk, sender=sender, code=bad
+            )
+        ]
+        * 12
+    )
+    assert all(isinstance(r, BusinessRuleViolation) for r in results), results
+    told_wrong = [r for r in results if not isinstance(r, WalletRuleViolation)]
+    assert len(told_wrong) == 4  # the fifth is told the day's limit is reached
+    assert any(getattr(r, "rule", "") == "code_attempts_daily" for r in results)
+    assert WalletDailyUsage.objects.get(sender=sender).code_failures == 5
+    transfer.refresh_from_db()
+    assert transfer.status == Status.CANCELLED and transfer.code_failures == 4
+
+
+def test_parallel_wrong_codes_across_several_transfers_never_pass_the_days_limit():
+    """Eight people guess at once, each request after request (each new request cancels the
+    one before): the day's count stops at the limit, and exactly that many were counted."""
+    sender, recipient, _binding = family_pair()
+    RegionPolicy.objects.filter(region_id=WALLET_REGION).update(
+        wallet_code_attempts=100, wallet_code_failures_per_day=6, wallet_codes_per_day=1000
+    )
+
+    def guess(n: int) -> list[str]:
+        answers = []
+        for attempt in range(200):
+            try:
+                transfer = transfers.wallet_transfer_create(
+                    sender=sender,
+                    to_national_id=recipient.national_id,
+                    amount="1.00",
+                    idempotency_key=f"g{n}-{attempt}",
+                )
+                transfers.wallet_transfer_confirm(
+                    transfer_id=transfer.pk, sender=sender, code=wrong(code_for(transfer))
+                )
+            except WalletRuleViolation as exc:
+                answers.append(exc.rule)
+                if exc.rule == "code_attempts_daily":
+                    return answers
+            except BusinessRuleViolation:
+                answers.append("wrong")
+        raise AssertionError("never reached the day's limit")
+
+    results = run_in_threads([lambda n=n: guess(n) for n in range(8)])
+    assert all(isinstance(r, list) for r in results), results
+    answers = [a for r in results for a in r]
+    assert set(answers) <= {"wrong", "code_attempts_daily", "finished", "code_in_progress"}
+    assert answers.count("wrong") == 5  # the sixth counted wrong code answers the day's limit
+    assert WalletDailyUsage.objects.get(sender=sender).code_failures == 6
+    assert WalletTransfer.objects.filter(sender=sender).count() > 1
+    assert not Posting.objects.filter(kind=transfers.KIND_SEND).exists()
 
 
 def test_parallel_confirms_of_one_transfer_post_once():
@@ -216,3 +288,35 @@ def test_an_accept_racing_the_0600_return_exactly_one_wins():
         outcomes.append(transfer.status)
     assert_ledger_holds()
     assert set(outcomes) <= {Status.ACCEPTED, Status.RETURNED}
+
+
+def test_a_whole_transfer_is_fifteen_statements_with_every_new_check_folded_in():
+    """Request (one read, one write: the code counted, the phone change and the day's wrong
+    codes read with the rest), confirm and accept: the benchmark's 15 statements."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import InsuredPerson
+
+    sender, recipient, _binding = family_pair()
+    counts = []
+    with CaptureQueriesContext(connection) as request:
+        transfer = transfers.wallet_transfer_create(
+            sender=InsuredPerson(pk=sender.pk),
+            to_national_id=recipient.national_id,
+            amount="1.00",
+            idempotency_key="count",
+        )
+    code = code_for(transfer)
+    with CaptureQueriesContext(connection) as confirm:
+        transfers.wallet_transfer_confirm(
+            transfer_id=transfer.pk, sender=InsuredPerson(pk=sender.pk), code=code
+        )
+    with CaptureQueriesContext(connection) as accept:
+        transfers.wallet_transfer_accept(
+            transfer_id=transfer.pk, recipient=InsuredPerson(pk=recipient.pk)
+        )
+    for context in (request, confirm, accept):
+        # the outbox row is the default sender's, not the transfer's
+        counts.append(sum("wallet_outboxmessage" not in q["sql"] for q in context.captured_queries))
+    assert counts == [2, 8, 5], counts

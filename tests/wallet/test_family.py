@@ -111,14 +111,28 @@ def test_either_side_ends_a_binding_and_it_can_then_be_asked_again():
     assert request(a, b).status == Status.PENDING
 
 
-def test_a_minors_guardian_confirms_for_the_minor():
-    """A child's binding to a grandparent is confirmed by a parent already bound to the child."""
+def test_a_minors_guardian_confirms_for_the_minor(settings, tmp_path):
+    """A child's binding to a grandparent is confirmed by the child's staff-approved guardian."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import StaffUserFactory
+
+    settings.MEDIA_ROOT = tmp_path
     parent = insured_person()
     child = insured_person(scheme=Scheme.RESIDENT, birth=dt.date(2015, 6, 1), with_user=False)
     grandmother = insured_person()
-    # given: the parent is a confirmed parent of the child (the child confirmed once)
-    guardianship = request(parent, child, Relation.CHILD)
-    family.family_binding_confirm(binding_id=guardianship.pk, by=child)
+    # given: the parent's binding to the child, approved by Taiyuan staff on evidence
+    guardianship = family.family_binding_request(
+        requester=parent,
+        national_id=child.national_id,
+        name=child.name,
+        relation=Relation.CHILD,
+        evidence=SimpleUploadedFile("出生医学证明.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    family.guardian_review_approve(
+        review_id=guardianship.guardian_review.pk,
+        by=StaffUserFactory(regions=[WALLET_REGION], permissions=["wallet.change_guardianreview"]),
+    )
     # when: the grandmother asks to bind the child
     binding = request(grandmother, child, Relation.GRANDCHILD)
     # then: the parent sees it to confirm and may confirm it

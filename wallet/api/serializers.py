@@ -41,6 +41,13 @@ class FamilyBindingCreateSerializer(serializers.Serializer):
     relation = serializers.ChoiceField(
         choices=Relation.choices, help_text=_("对方是您的：配偶、父母、子女、兄弟姐妹等")
     )
+    evidence = serializers.FileField(
+        required=False,
+        help_text=_(
+            "为尚无经审核监护人的未成年子女申请绑定时必填（multipart）：户口簿或出生医学证明，"
+            "PDF、JPG 或 PNG，不超过 5 MB"
+        ),
+    )
 
 
 class FamilyBindingSerializer(serializers.Serializer):
@@ -55,6 +62,8 @@ class FamilyBindingSerializer(serializers.Serializer):
     confirmed_at = serializers.DateTimeField(allow_null=True)
     ended_at = serializers.DateTimeField(allow_null=True)
     end_reason = serializers.CharField()
+    guardian = serializers.BooleanField(help_text=_("已确认的监护关系（父母与未成年子女）"))
+    review_status = serializers.SerializerMethodField()
 
     def _person_id(self) -> int:
         return self.context["person"].pk
@@ -62,6 +71,11 @@ class FamilyBindingSerializer(serializers.Serializer):
     def get_relation_display(self, binding) -> str:
         """The other side's relation to the caller, in words (e.g. 父母)."""
         return binding.relation_seen_by(self._person_id())
+
+    def get_review_status(self, binding) -> str | None:
+        """A guardian binding's review by staff: WAITING, APPROVED, REJECTED, WITHDRAWN; or null."""
+        review = getattr(binding, "guardian_review", None)
+        return review.status if review is not None else None
 
     def get_direction(self, binding) -> str:
         """OUTGOING: the caller asked; INCOMING: the caller (or their ward) was asked."""

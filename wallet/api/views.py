@@ -58,7 +58,8 @@ def _own_wallet(person: InsuredPerson):
 
 
 class FamilyView(APIView):
-    """Family bindings (近亲属): list both sides; ask to bind a relative."""
+    """Family bindings (近亲属): list both sides; ask to bind a relative (a minor child's first
+    guardian binding as multipart, with evidence)."""
 
     permission_classes = [IsInsuredPerson]
 
@@ -80,7 +81,7 @@ class FamilyView(APIView):
 
 
 class FamilyConfirmView(APIView):
-    """The member (or a minor member's guardian) confirms the binding."""
+    """The adult member, or for a minor member a confirmed guardian, confirms the binding."""
 
     permission_classes = [IsInsuredPerson]
 
@@ -92,7 +93,8 @@ class FamilyConfirmView(APIView):
 
 
 class FamilyEndView(APIView):
-    """Either side ends the binding (declines or withdraws a pending one)."""
+    """Either adult side, or a minor side's confirmed guardian, ends the binding (declines or
+    withdraws a pending one)."""
 
     permission_classes = [IsInsuredPerson]
 

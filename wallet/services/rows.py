@@ -25,6 +25,9 @@ POLICY_FIELDS = (
     "wallet_accept_deadline",
     "wallet_code_attempts",
     "wallet_code_ttl_minutes",
+    "wallet_code_failures_per_day",
+    "wallet_codes_per_day",
+    "wallet_phone_change_block_hours",
 )
 POLICY_COLUMNS = ", ".join(
     f"p.{column} AS policy_{name}"
@@ -135,9 +138,15 @@ SELECT r.id AS recipient_id, r.name AS recipient_name,
        cur.balance_fen AS current_fen, car.balance_fen AS carried_fen,
        (SELECT w.id FROM wallet_wallettransfer w
         WHERE w.sender_id = %(sender)s AND w.status = 'SENT' LIMIT 1) AS waiting_id,
-       u.transfers AS used_today, ex.id AS existing_id,
+       (SELECT w.id FROM wallet_wallettransfer w
+        WHERE w.sender_id = %(sender)s AND w.status = 'AWAITING_CODE' LIMIT 1) AS awaiting_code_id,
+       s.phone_changed_at AS sender_phone_changed_at, s.birth_date AS sender_birth_date,
+       s.national_id AS sender_national_id,
+       u.transfers AS used_today, u.codes_sent AS codes_today, u.code_failures AS failures_today,
+       ex.id AS existing_id,
        {POLICY_COLUMNS}
 FROM accounts_insuredperson r
+LEFT JOIN accounts_insuredperson s ON s.id = %(sender)s
 LEFT JOIN wallet_wallet rw ON rw.person_id = r.id
 LEFT JOIN accounts_region rr ON rr.code = rw.insured_region_id
 LEFT JOIN wallet_wallet sw ON sw.person_id = %(sender)s
@@ -158,13 +167,74 @@ LEFT JOIN wallet_wallettransfer ex
 WHERE r.national_id = %(national_id)s
 """  # noqa: S608 — constant SQL, placeholders only
 
+# The code a new transfer sends, counted on the sender's daily-usage row; a count above the
+# day's limit breaks the row's CHECK, which refuses the whole statement (the transfer too).
+_CODE_SENT_COUNT = """
+INSERT INTO wallet_walletdailyusage (sender_id, day, transfers, max_transfers, amount_fen,
+    codes_sent, max_codes_sent, code_failures, max_code_failures)
+{values}
+ON CONFLICT (sender_id, day) DO UPDATE
+SET codes_sent = wallet_walletdailyusage.codes_sent + 1,
+    max_codes_sent = excluded.max_codes_sent"""
+CODE_SENT_COUNT = _CODE_SENT_COUNT.format(values="VALUES (%s, %s, 0, %s, 0, 1, %s, 0, %s)")
+# PostgreSQL: counted only when the transfer was inserted (`t`), in the same statement.
+_CODE_SENT_COUNT_AFTER_INSERT = _CODE_SENT_COUNT.format(
+    values="SELECT %s, %s, 0, %s, 0, 1, %s, 0, %s FROM t"
+)
+
+# A wrong code, counted the same way against the day's limit over all the sender's transfers.
+CODE_FAILURE_COUNT = """
+INSERT INTO wallet_walletdailyusage (sender_id, day, transfers, max_transfers, amount_fen,
+    codes_sent, max_codes_sent, code_failures, max_code_failures)
+VALUES (%s, %s, 0, %s, 0, 0, %s, 1, %s)
+ON CONFLICT (sender_id, day) DO UPDATE
+SET code_failures = wallet_walletdailyusage.code_failures + 1,
+    max_code_failures = excluded.max_code_failures
+WHERE wallet_walletdailyusage.code_failures < excluded.max_code_failures
+RETURNING code_failures"""
+
+# Any unique conflict inserts nothing: the same idempotency key, or another request of the
+# sender still waiting for its code (wallet_transfer_one_awaiting_code).
 TRANSFER_INSERT = """
 INSERT INTO wallet_wallettransfer
     (sender_id, recipient_id, binding_id, source_id, region_id, amount_fen, status,
      idempotency_key, code_digest, code_expires_at, code_failures, created_at, finish_reason)
 VALUES (%s, %s, %s, %s, %s, %s, 'AWAITING_CODE', %s, %s, %s, 0, %s, '')
-ON CONFLICT (sender_id, idempotency_key) DO NOTHING
+ON CONFLICT DO NOTHING
 RETURNING id"""
+
+
+def transfer_insert(values: list, *, usage: list, actor_id: int, now: dt.datetime) -> int | None:
+    """Insert the transfer with its audit row and count its code on the sender's day
+    (`usage`: sender, day, max transfers, max codes, max wrong codes); the new id, or None on a
+    unique conflict (nothing counted). IntegrityError, with nothing written, when the day's
+    codes are used up. Transfers before the usage row, as every path locks them; on
+    PostgreSQL one statement, atomic by itself."""
+    event = [actor_id, "", "transfer_create", "WalletTransfer", "", "AWAITING_CODE", "", at(now)]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH t AS ({TRANSFER_INSERT}), u AS ({_CODE_SENT_COUNT_AFTER_INSERT}), "  # noqa: S608 — constant SQL, placeholders only
+                f"e AS (INSERT INTO wallet_walletevent ({_EVENT_COLUMNS}) "
+                "SELECT %s, %s, %s, %s, t.id, %s, %s, %s, %s FROM t) "
+                "SELECT id FROM t",
+                [*values, *usage, *event],
+            )
+            row = _row(cursor)
+            return row and row["id"]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(TRANSFER_INSERT, values)
+        row = _row(cursor)
+        if row is None:
+            return None
+        cursor.execute(
+            f"INSERT INTO wallet_walletevent ({_EVENT_COLUMNS}) "  # noqa: S608 — constant SQL, placeholders only
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [*event[:4], row["id"], *event[4:]],
+        )
+        cursor.execute(CODE_SENT_COUNT, usage)
+        return row["id"]
+
 
 # The transfer, locked first (the order every path uses), with what its confirmation needs.
 TRANSFER_TO_CONFIRM = f"""
@@ -172,9 +242,11 @@ SELECT t.*, rg.wallet_enabled AS region_enabled, rg.name AS region_name,
        pa.status AS source_status, pa.current_id, pa.carried_id, h.id AS holding_account_id,
        (SELECT w.id FROM wallet_wallettransfer w
         WHERE w.sender_id = t.sender_id AND w.status = 'SENT' LIMIT 1) AS waiting_id,
-       u.transfers AS used_today,
+       u.transfers AS used_today, u.code_failures AS failures_today,
+       s.phone_changed_at AS sender_phone_changed_at,
        {POLICY_COLUMNS}
 FROM wallet_wallettransfer t
+JOIN accounts_insuredperson s ON s.id = t.sender_id
 JOIN accounts_region rg ON rg.code = t.region_id
 LEFT JOIN accounts_regionpolicy p ON p.region_id = t.region_id
 JOIN accounts_personalaccount pa ON pa.id = t.source_id
@@ -184,15 +256,18 @@ WHERE t.id = %(id)s
 {FOR_UPDATE}"""  # noqa: S608 — constant SQL, placeholders only
 
 # The sender's daily-usage row, locked and counted in one statement: no row back means the
-# day's limit is reached (the CHECK refuses a count above it in any case).
+# day's limit is reached, or the day's wrong codes are (the CHECK refuses a count above the
+# limit in any case).
 USAGE_COUNT = """
-INSERT INTO wallet_walletdailyusage (sender_id, day, transfers, max_transfers, amount_fen)
-VALUES (%s, %s, 1, %s, %s)
+INSERT INTO wallet_walletdailyusage (sender_id, day, transfers, max_transfers, amount_fen,
+    max_code_failures)
+VALUES (%s, %s, 1, %s, %s, %s)
 ON CONFLICT (sender_id, day) DO UPDATE
 SET transfers = wallet_walletdailyusage.transfers + 1,
     amount_fen = wallet_walletdailyusage.amount_fen + excluded.amount_fen,
     max_transfers = excluded.max_transfers
 WHERE wallet_walletdailyusage.transfers < excluded.max_transfers
+  AND wallet_walletdailyusage.code_failures < excluded.max_code_failures
 RETURNING transfers"""
 
 TRANSFER_SENT = """

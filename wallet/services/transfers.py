@@ -38,6 +38,7 @@ from accounts.services.personal_accounts import spend_split
 
 from .. import codes
 from ..models import FamilyBinding, Wallet, WalletDailyUsage, WalletTransfer
+from ..selectors import person_is_minor
 from . import rows
 from .common import Forbidden, Invalid, NotFound, Refused, event_record
 from .family import family_bindings_end_stale
@@ -105,6 +106,53 @@ def check_daily_count(*, used: int, policy: RegionPolicy) -> None:
             % {"limit": limit, "used": used},
             rule="daily_limit",
         )
+
+
+def check_phone_not_just_changed(
+    *, changed_at: dt.datetime | None, policy: RegionPolicy, now: dt.datetime
+) -> None:
+    """No transfer out for the policy's hours after a phone change (codes may reach a thief)."""
+    if changed_at is None:
+        return
+    until = changed_at + dt.timedelta(hours=policy.wallet_phone_change_block_hours)
+    if now < until:
+        raise Refused(
+            _(
+                "您的手机号于 %(changed)s 变更，为保障资金安全，%(hours)d 小时内不能转出，"
+                "%(until)s 以后可以转账。"
+            )
+            % {
+                "changed": timezone.localtime(changed_at).strftime("%Y-%m-%d %H:%M"),
+                "hours": policy.wallet_phone_change_block_hours,
+                "until": timezone.localtime(until).strftime("%Y-%m-%d %H:%M"),
+            },
+            rule="phone_changed",
+        )
+
+
+def code_failures_used_up(*, policy: RegionPolicy) -> Refused:
+    return Refused(
+        _(
+            "今日验证码已输错 %(limit)d 次（每人每日上限），今日不能再确认或发起转账，"
+            "请明天再试。如非本人操作，请尽快修改密码。"
+        )
+        % {"limit": policy.wallet_code_failures_per_day},
+        field="code",
+        rule="code_attempts_daily",
+    )
+
+
+def check_code_failures_today(*, failures: int, policy: RegionPolicy) -> None:
+    if failures >= policy.wallet_code_failures_per_day:
+        raise code_failures_used_up(policy=policy)
+
+
+def codes_used_up(*, policy: RegionPolicy) -> Refused:
+    return Refused(
+        _("每人每日最多获取 %(limit)d 次转账验证码，今日已用完，请明天再试。")
+        % {"limit": policy.wallet_codes_per_day},
+        rule="daily_codes",
+    )
 
 
 def check_no_transfer_awaiting_acceptance(*, sender_id: int) -> None:
@@ -215,6 +263,11 @@ def _fen_or_none(amount) -> int | None:
 
 def _check_new_transfer(*, sender: InsuredPerson, facts: dict, amount, now) -> tuple:
     """Every rule for a new transfer; the same checks run again under lock at confirmation."""
+    sender_age = InsuredPerson(
+        birth_date=facts["sender_birth_date"], national_id=facts["sender_national_id"]
+    )
+    if person_is_minor(person=sender_age):
+        raise Forbidden(_("未满18周岁的参保人不能自行转账。"), rule="minor")
     check_wallets(
         sender_wallet=_wallet(
             facts["sender_wallet"],
@@ -248,10 +301,16 @@ def _check_new_transfer(*, sender: InsuredPerson, facts: dict, amount, now) -> t
             field="to_national_id",
             rule="not_family",
         )
+    check_phone_not_just_changed(
+        changed_at=rows.aware(facts["sender_phone_changed_at"]), policy=policy, now=now
+    )
     check_hours(policy=policy, at=now)
     if facts["waiting_id"] is not None:
         check_no_transfer_awaiting_acceptance(sender_id=sender.pk)
     check_daily_count(used=facts["used_today"] or 0, policy=policy)
+    check_code_failures_today(failures=facts["failures_today"] or 0, policy=policy)
+    if (facts["codes_today"] or 0) >= policy.wallet_codes_per_day:
+        raise codes_used_up(policy=policy)
     source = None
     if facts["source_id"] is not None:
         source = PersonalAccount(pk=facts["source_id"], status=facts["source_status"])
@@ -265,8 +324,12 @@ def wallet_transfer_create(
 ) -> WalletTransfer:
     """Start a transfer to a family member's wallet; the sender gets a one-time code.
 
-    The same idempotency key again answers the same transfer, never a second one. One read,
-    then one statement writes the transfer and its audit row.
+    The same idempotency key again answers the same transfer, never a second one. A request of
+    the sender still waiting for its code is cancelled by this one (one at a time). Refused
+    besides the transfer rules: to a minor (`minor`), a phone changed within the policy's hours
+    (`phone_changed`), the day's codes (`daily_codes`) or wrong codes (`code_attempts_daily`)
+    used up. One read, then one statement counts the code and writes the transfer and its
+    audit row.
     """
     idempotency_key = (idempotency_key or "").strip()
     if not idempotency_key or len(idempotency_key) > 120:
@@ -315,30 +378,36 @@ def wallet_transfer_create(
         code_expires_at=now + dt.timedelta(minutes=policy.wallet_code_ttl_minutes),
         created_at=now,
     )
-    inserted = rows.changed_with_event(
-        rows.TRANSFER_INSERT,
-        [
-            sender.pk,
-            transfer.recipient_id,
-            transfer.binding_id,
-            transfer.source_id,
-            transfer.region_id,
-            amount_fen,
-            idempotency_key,
-            transfer.code_digest,
-            rows.at(transfer.code_expires_at),
-            rows.at(now),
-        ],
-        action="transfer_create",
-        actor_id=sender.pk,
-        now=now,
-        after=Status.AWAITING_CODE,
-    )
-    if inserted is None:
+    values = [
+        sender.pk,
+        transfer.recipient_id,
+        transfer.binding_id,
+        transfer.source_id,
+        transfer.region_id,
+        amount_fen,
+        idempotency_key,
+        transfer.code_digest,
+        rows.at(transfer.code_expires_at),
+        rows.at(now),
+    ]
+    usage = [
+        sender.pk,
+        timezone.localdate(now),
+        policy.wallet_max_transfers_per_day,
+        policy.wallet_codes_per_day,
+        policy.wallet_code_failures_per_day,
+    ]
+    new_id = None
+    if facts["awaiting_code_id"] is None:
+        new_id = _insert_counted(values=values, usage=usage, policy=policy, now=now)
+    if new_id is None:
+        new_id = _insert_replacing_awaiting(
+            sender=sender, values=values, usage=usage, policy=policy, now=now
+        )
+    if isinstance(new_id, WalletTransfer):
         # The same key raced in from a parallel request: answer the transfer it created.
-        existing = WalletTransfer.objects.get(sender=sender, idempotency_key=idempotency_key)
-        return _same_request_or_conflict(existing, _Request(transfer.recipient_id, amount_fen))
-    transfer.pk = inserted["id"]
+        return _same_request_or_conflict(new_id, _Request(transfer.recipient_id, amount_fen))
+    transfer.pk = new_id
     transfer._state.adding, transfer._state.db = False, connection.alias
     # After the commit (at once outside a transaction: the statement has committed).
     transaction.on_commit(
@@ -352,6 +421,44 @@ def wallet_transfer_create(
         )
     )
     return transfer
+
+
+def _insert_counted(*, values: list, usage: list, policy: RegionPolicy, now) -> int | None:
+    """The transfer and its counted code, or nothing: None on a unique conflict; refused when
+    the day's codes are used up (the usage row's CHECK refuses the statement)."""
+    try:
+        if not connection.in_atomic_block:
+            return rows.transfer_insert(values, usage=usage, actor_id=values[0], now=now)
+        with transaction.atomic():  # a savepoint: a refusal leaves the caller's work usable
+            return rows.transfer_insert(values, usage=usage, actor_id=values[0], now=now)
+    except IntegrityError:
+        raise codes_used_up(policy=policy) from None
+
+
+@transaction.atomic
+def _insert_replacing_awaiting(
+    *, sender: InsuredPerson, values: list, usage: list, policy: RegionPolicy, now
+) -> int | WalletTransfer:
+    """Cancel the sender's request still waiting for its code, then insert the new one; the
+    new id, or the transfer a parallel request made with the same key. Retried when a
+    parallel request of the sender got in between."""
+    key = values[6]
+    for _attempt in range(3):
+        waiting = (
+            WalletTransfer.objects.select_for_update(of=("self",))
+            .filter(sender=sender, status=Status.AWAITING_CODE)
+            .exclude(idempotency_key=key)
+            .order_by("pk")
+        )
+        for old in waiting:
+            transfer_cancel_locked(old, reason=_("已发起新的转账，原转账取消"), actor=sender)
+        new_id = _insert_counted(values=values, usage=usage, policy=policy, now=now)
+        if new_id is not None:
+            return new_id
+        existing = WalletTransfer.objects.filter(sender=sender, idempotency_key=key).first()
+        if existing is not None:
+            return existing
+    raise Refused(_("您的另一笔转账申请正在提交，请稍后再试。"), rule="code_in_progress")
 
 
 # --- confirm (the code) ---------------------------------------------------------------------
@@ -402,7 +509,8 @@ def _visible_to_sender(transfer: WalletTransfer | None, person: InsuredPerson) -
 def _already_finished(transfer: WalletTransfer) -> Refused:
     return Refused(
         _("该转账已%(status)s，不能再操作。%(reason)s")
-        % {"status": transfer.get_status_display(), "reason": transfer.finish_reason}
+        % {"status": transfer.get_status_display(), "reason": transfer.finish_reason},
+        rule="finished",
     )
 
 
@@ -411,11 +519,15 @@ def wallet_transfer_confirm(
 ) -> WalletTransfer:
     """The sender's one-time code sends the money into holding (SENT).
 
-    Wrong codes are counted (the count survives the refusal); at the region's limit the transfer
-    is cancelled. An expired code expires the transfer. The limits are checked again here under
-    the transfer's and the sender's daily-usage locks, so parallel confirmations cannot pass
-    them together. (Ending the binding cancels transfers still waiting for their code, under the
-    same transfer lock, so a transfer found AWAITING_CODE here still has its binding.)
+    Wrong codes are counted (the count survives the refusal) on the transfer and on the sender's
+    day; at the transfer's limit, or the day's (`code_attempts_daily`, over all the sender's
+    transfers), the transfer is cancelled, and once the day's limit is reached no code is
+    taken until the next day (Asia/Shanghai). Refused too while the sender's phone changed
+    within the policy's hours (`phone_changed`). An expired code expires the transfer. The
+    limits are checked again here under the transfer's and the sender's daily-usage locks, so
+    parallel confirmations cannot pass them together. (Ending the binding cancels transfers
+    still waiting for their code, under the same transfer lock, so a transfer found
+    AWAITING_CODE here still has its binding.)
     """
     refusal: BusinessRuleViolation | None = None
     try:
@@ -432,6 +544,10 @@ def wallet_transfer_confirm(
                 if codes.code_matches(code, transfer.code_digest):
                     return transfer  # a retried confirmation: already sent, nothing posts twice
                 raise Refused(_("该转账已转出，不能再次确认。"))
+            check_phone_not_just_changed(
+                changed_at=rows.aware(row["sender_phone_changed_at"]), policy=policy, now=now
+            )
+            check_code_failures_today(failures=row["failures_today"] or 0, policy=policy)
             if now >= transfer.code_expires_at:
                 _finish(
                     transfer,
@@ -447,7 +563,7 @@ def wallet_transfer_confirm(
                     rule="code_expired",
                 )
             elif not codes.code_matches(code, transfer.code_digest):
-                refusal = _wrong_code(transfer, policy=policy, sender=sender)
+                refusal = _wrong_code(transfer, policy=policy, sender=sender, now=now)
             else:
                 _send(transfer, row=row, policy=policy, now=now)
     except IntegrityError:
@@ -461,11 +577,45 @@ def wallet_transfer_confirm(
     return transfer
 
 
-def _wrong_code(transfer: WalletTransfer, *, policy: RegionPolicy, sender) -> BusinessRuleViolation:
+def _wrong_code(
+    transfer: WalletTransfer, *, policy: RegionPolicy, sender, now
+) -> BusinessRuleViolation:
+    """Count a wrong code on the sender's day (atomic, under the usage row's lock) and on the
+    transfer; cancel the transfer at either limit."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            rows.CODE_FAILURE_COUNT,
+            [
+                transfer.sender_id,
+                timezone.localdate(now),
+                policy.wallet_max_transfers_per_day,
+                policy.wallet_codes_per_day,
+                policy.wallet_code_failures_per_day,
+            ],
+        )
+        counted = cursor.fetchone()
+    day_left = 0 if counted is None else policy.wallet_code_failures_per_day - counted[0]
+    if day_left <= 0:
+        # The day's last wrong code (this one, or a parallel one while this request waited).
+        _finish(
+            transfer,
+            status=Status.CANCELLED,
+            reason=_("今日验证码错误次数达到 %(limit)d 次")
+            % {"limit": policy.wallet_code_failures_per_day},
+            actor=sender,
+        )
+        return code_failures_used_up(policy=policy)
     transfer.code_failures += 1
     transfer.save(update_fields=["code_failures"])
     limit = policy.wallet_code_attempts
     left = max(limit - transfer.code_failures, 0)
+    if day_left < left:
+        return BusinessRuleViolation(
+            _("验证码错误，今日还可以再试 %(left)d 次（每人每日共 %(limit)d 次）。")
+            % {"left": day_left, "limit": policy.wallet_code_failures_per_day},
+            field="code",
+            status_code=400,
+        )
     if left == 0:
         _finish(
             transfer,
@@ -507,11 +657,18 @@ def _send(transfer: WalletTransfer, *, row: dict, policy: RegionPolicy, now) -> 
     with connection.cursor() as cursor:
         cursor.execute(
             rows.USAGE_COUNT,
-            [transfer.sender_id, day, policy.wallet_max_transfers_per_day, transfer.amount_fen],
+            [
+                transfer.sender_id,
+                day,
+                policy.wallet_max_transfers_per_day,
+                transfer.amount_fen,
+                policy.wallet_code_failures_per_day,
+            ],
         )
-        if cursor.fetchone() is None:  # the day's last transfer went while we waited
+        if cursor.fetchone() is None:  # the day's last transfer or wrong code came meanwhile
             usage = WalletDailyUsage.objects.get(sender_id=transfer.sender_id, day=day)
             check_daily_count(used=usage.transfers, policy=policy)
+            check_code_failures_today(failures=usage.code_failures, policy=policy)
     holding_id = row["holding_account_id"] or person_account_id(
         person_id=transfer.sender_id, kind=LedgerAccount.Kind.WALLET_HOLDING
     )

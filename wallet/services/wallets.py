@@ -9,7 +9,8 @@ from accounts.services.ledger import person_account
 
 from .. import selectors
 from ..models import UsageRegionChange, Wallet
-from .common import Invalid, NotFound, Refused, event_record
+from .common import Forbidden, Invalid, NotFound, Refused, event_record
+from .family import is_guardian, person_is_minor
 
 
 def check_wallet_region(*, region: Region, field: str | None = None, whose: str = "") -> None:
@@ -31,16 +32,27 @@ def wallet_open(
 ) -> Wallet:
     """Open the person's own wallet, or a confirmed family member's (代开通).
 
-    Both the insured region (参保地) and the usage region must have the wallet enabled.
+    Both the insured region (参保地) and the usage region must have the wallet enabled. A minor's
+    wallet is opened only by a confirmed guardian; a minor opens none (refused).
     """
     owner = for_person or by
     if not consent:
         raise Invalid(_("开通医保钱包需要同意《医保钱包服务协议》。"), field="consent")
-    if (
-        owner.pk != by.pk
-        and selectors.confirmed_binding_between(person=by, other_id=owner.pk) is None
-    ):
-        raise Invalid(_("只能为已确认绑定的家庭成员代开通医保钱包。"), field="for_national_id")
+    if person_is_minor(person=by):
+        raise Forbidden(
+            _("未满18周岁的参保人不能自行开通医保钱包，请由已确认的监护人代开通。"),
+            rule="minor",
+        )
+    if owner.pk != by.pk:
+        if person_is_minor(person=owner):
+            if not is_guardian(person=by, minor_id=owner.pk):
+                raise Invalid(
+                    _("只有经确认的监护人可以为未成年人代开通医保钱包。"),
+                    field="for_national_id",
+                    rule="not_guardian",
+                )
+        elif selectors.confirmed_binding_between(person=by, other_id=owner.pk) is None:
+            raise Invalid(_("只能为已确认绑定的家庭成员代开通医保钱包。"), field="for_national_id")
     if Wallet.objects.filter(person=owner).exists():
         raise Refused(_("该参保人的医保钱包已开通。"))
     region_code = selectors.insured_region(person=owner)
