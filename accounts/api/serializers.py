@@ -4,16 +4,26 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.api.fields import DateOrDateTimeField, FenAsYuanField, PeriodField, RegionField
-from accounts.identity import validate_credit_code, validate_national_id
+from accounts.api.fields import (
+    DateOrDateTimeField,
+    DecimalField,
+    FenAsYuanField,
+    IntegerField,
+    NameField,
+    NationalIdField,
+    PeriodField,
+    RegionField,
+    UsernameField,
+)
+from accounts.identity import normalize_national_id, validate_credit_code
 from accounts.models import InsuredPerson
 
 
 class PersonRegistrationSerializer(serializers.Serializer):
-    national_id = serializers.CharField(max_length=18, validators=[validate_national_id])
-    name = serializers.CharField(max_length=50)
+    national_id = NationalIdField()
+    name = NameField(max_length=50)
     phone = serializers.RegexField(
-        r"^1\d{10}$",
+        r"^1[0-9]{10}$",
         max_length=11,
         error_messages={
             "invalid": _("请输入11位手机号码。"),
@@ -24,7 +34,7 @@ class PersonRegistrationSerializer(serializers.Serializer):
 
 class EmployerRegistrationSerializer(serializers.Serializer):
     employer_code = serializers.CharField(max_length=18, validators=[validate_credit_code])
-    name = serializers.CharField(max_length=100)
+    name = NameField(max_length=100)
     phone = serializers.CharField(max_length=20)
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
 
@@ -35,7 +45,7 @@ class RegistrationResultSerializer(serializers.Serializer):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
+    username = UsernameField(max_length=150)
     password = serializers.CharField(max_length=128, style={"input_type": "password"})
 
 
@@ -45,7 +55,7 @@ class TokenSerializer(serializers.Serializer):
 
 class FeedEmployerSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=18, validators=[validate_credit_code])
-    name = serializers.CharField(max_length=100)
+    name = NameField(max_length=100)
     region = RegionField()
 
 
@@ -71,10 +81,10 @@ class FeedCountsSerializer(serializers.Serializer):
 
 
 class FeedContributionSerializer(serializers.Serializer):
-    national_id = serializers.CharField(max_length=18, validators=[validate_national_id])
+    national_id = NationalIdField()
     region = RegionField()
     period = PeriodField()
-    base = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    base = DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     paid_at = DateOrDateTimeField(required=False, allow_null=True)
 
     def validate(self, attrs):
@@ -94,7 +104,7 @@ class ContributionFeedSerializer(serializers.Serializer):
         """Every person the request names, fetched in one query."""
         if not hasattr(self, "_persons"):
             ids = {
-                row.get("national_id")
+                normalize_national_id(row.get("national_id"))
                 for row in self.initial_data.get("contributions") or []
                 if isinstance(row, dict) and isinstance(row.get("national_id"), str)
             }
@@ -171,4 +181,4 @@ class MyPostingSerializer(serializers.Serializer):
 
 
 class YearQuerySerializer(serializers.Serializer):
-    year = serializers.IntegerField(min_value=1990, max_value=2100, required=False)
+    year = IntegerField(min_value=1990, max_value=2100, required=False)

@@ -4,7 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.api.fields import FenAsYuanField, RegionField
+from accounts.api.fields import (
+    DecimalField,
+    FenAsYuanField,
+    IntegerField,
+    NameField,
+    NationalIdField,
+    RegionField,
+)
 from accounts.models import fen_to_yuan
 
 from ..models import FamilyBinding, Relation, WalletTransfer
@@ -17,16 +24,6 @@ MONEY = {
 }
 
 
-class NationalIdField(serializers.CharField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 18)
-        kwargs.setdefault("min_length", 18)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        return super().to_internal_value(data).upper()
-
-
 class PersonBriefSerializer(serializers.Serializer):
     national_id = serializers.CharField(source="masked_national_id")
     name = serializers.CharField()
@@ -37,7 +34,7 @@ class PersonBriefSerializer(serializers.Serializer):
 
 class FamilyBindingCreateSerializer(serializers.Serializer):
     national_id = NationalIdField()
-    name = serializers.CharField(max_length=50)
+    name = NameField(max_length=50)
     relation = serializers.ChoiceField(
         choices=Relation.choices, help_text=_("对方是您的：配偶、父母、子女、兄弟姐妹等")
     )
@@ -123,7 +120,7 @@ class WalletPostingSerializer(serializers.Serializer):
 
 class TransferCreateSerializer(serializers.Serializer):
     to_national_id = NationalIdField()
-    amount = serializers.DecimalField(**MONEY)
+    amount = DecimalField(**MONEY)
 
 
 class TransferCreatedSerializer(serializers.Serializer):
@@ -135,7 +132,7 @@ class TransferCreatedSerializer(serializers.Serializer):
 
 class CodeSerializer(serializers.Serializer):
     code = serializers.RegexField(
-        r"^\d{4,8}$", max_length=8, error_messages={"invalid": _("验证码是4到8位数字。")}
+        r"^[0-9]{4,8}$", max_length=8, error_messages={"invalid": _("验证码是4到8位数字。")}
     )
 
 
@@ -167,17 +164,17 @@ class TransferSerializer(serializers.Serializer):
 
 class PremiumPaySerializer(serializers.Serializer):
     for_national_id = NationalIdField()
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
-    amount = serializers.DecimalField(**MONEY)
+    year = IntegerField(min_value=2000, max_value=2100)
+    amount = DecimalField(**MONEY)
 
 
 class MedicalPaySerializer(serializers.Serializer):
     national_id = NationalIdField()
     institution_code = serializers.RegexField(r"^[0-9A-Za-z-]{1,30}$", max_length=30)
-    institution_name = serializers.CharField(max_length=100)
+    institution_name = NameField(max_length=100)
     institution_region = RegionField()
     bill_reference = serializers.RegexField(r"^[0-9A-Za-z_.:-]{1,60}$", max_length=60)
-    amount = serializers.DecimalField(**MONEY, help_text=_("本次结算中个人自付的金额"))
+    amount = DecimalField(**MONEY, help_text=_("本次结算中个人自付的金额"))
 
 
 class PaymentSerializer(serializers.Serializer):
