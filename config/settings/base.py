@@ -131,6 +131,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
+    # Bodies capped at DATA_UPLOAD_MAX_MEMORY_SIZE (413) and JSON at 32 levels (400).
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.JSONParser",
+        "config.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_THROTTLE_RATES": {"registration": "20/hour"},
 }
