@@ -23,6 +23,7 @@ ERROR_DESCRIPTIONS = {
     "409": "A business rule refuses the request; `detail` says which.",
     "413": "The body is over the size limit.",
     "415": "The body is not JSON (or a form).",
+    "422": "A rule the request can never satisfy as given; `detail` says which.",
     "429": "Too many requests or failed sign-ins; try later.",
 }
 
@@ -45,7 +46,7 @@ class AutoSchema(openapi.AutoSchema):
         if not public or has_path:
             codes.append("404")
         if has_body:
-            codes += ["409", "413", "415"]
+            codes += ["409", "413", "415", "422"]
         # Public endpoints are sign-in and registration: throttled or locked out by django-axes.
         if public or view.get_throttles():
             codes.append("429")
