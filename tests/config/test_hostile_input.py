@@ -2,6 +2,7 @@
 out-of-range dates, deep JSON, non-ASCII digits, invisible characters in names, oversize
 bodies; national IDs are normalised the way people type them."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -83,9 +84,12 @@ def test_feed_takes_the_last_moment_of_2100_in_shanghai(service_client):
 
 
 def test_feed_refuses_a_birth_date_outside_the_range(service_client):
-    row = person_row(1, birth_date="1850-01-01")
+    """The birth date in the ID is stored as the person's: 1850 is refused in both."""
+    national_id = make_national_id(1, prefix="610104", birth=dt.date(1850, 1, 1))
+    row = person_row(1, national_id=national_id, birth_date="1850-01-01")
     response = service_client.post(PERSONS, {"persons": [row]}, format="json")
-    assert "persons[0].birth_date" in assert_error_shape(response, 400)
+    errors = assert_error_shape(response, 400)
+    assert {"persons[0].national_id", "persons[0].birth_date"} <= set(errors)
 
 
 def test_contribution_arrival_time_past_the_range_is_refused(service_client):
@@ -332,3 +336,17 @@ def test_portal_login_accepts_the_national_id_with_a_lower_case_x(client):
     )
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(person.user.pk)
+
+
+def test_portal_forms_normalise_typed_ids_and_refuse_hostile_names_and_digits():
+    from accounts.forms import YearForm
+    from wallet.forms import FamilyBindingForm, TransferForm
+
+    form = FamilyBindingForm(
+        data={"national_id": "610102 19900101 001x", "name": "王\u202e伟", "relation": "SPOUSE"}
+    )
+    assert not form.is_valid()
+    assert form.cleaned_data["national_id"] == "61010219900101001X"
+    assert list(form.errors) == ["name"]
+    assert "year" in YearForm(data={"year": "２０２６"}).errors
+    assert "amount" in TransferForm(data={"amount": "１０.00"}).errors
