@@ -1,6 +1,7 @@
-"""Request bodies for the API, with limits: a size cap (413) and a nesting limit for JSON (400
-naming where the limit was crossed). DRF's own parsers read the stream unbounded and let
-json's RecursionError through as a 500."""
+"""Request bodies for the API, with limits: a size cap (413; JSON up to API_MAX_BODY_SIZE,
+forms up to Django's DATA_UPLOAD_MAX_MEMORY_SIZE) and a nesting limit for JSON (400 naming
+where it was crossed). DRF's own parsers read the stream unbounded and let json's
+RecursionError through as a 500."""
 
 import codecs
 import json
@@ -21,9 +22,8 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "payload_too_large"
 
 
-def _read_limited(stream) -> bytes:
-    """The whole body, or PayloadTooLarge once it passes DATA_UPLOAD_MAX_MEMORY_SIZE."""
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+def _read_limited(stream, limit: int | None) -> bytes:
+    """The whole body, or PayloadTooLarge once it passes `limit` bytes."""
     if limit is None:
         return stream.read()
     body = stream.read(limit + 1)
@@ -93,7 +93,7 @@ def _too_deep_path(text: str, limit: int) -> str:
 class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         encoding = parsers.get_encoding(parser_context or {})
-        body = _read_limited(stream)
+        body = _read_limited(stream, settings.API_MAX_BODY_SIZE)
         parse_constant = strict_constant if api_settings.STRICT_JSON else None
         try:
             text = codecs.decode(body, encoding)
@@ -119,4 +119,6 @@ class JSONParser(parsers.JSONParser):
 class FormParser(parsers.FormParser):
     def parse(self, stream, media_type=None, parser_context=None):
         encoding = parsers.get_encoding(parser_context or {})
-        return QueryDict(_read_limited(stream), encoding=encoding)
+        return QueryDict(
+            _read_limited(stream, settings.DATA_UPLOAD_MAX_MEMORY_SIZE), encoding=encoding
+        )
