@@ -1,13 +1,11 @@
-"""Request bodies for the API, with limits: a size cap (413; JSON up to API_MAX_BODY_SIZE,
-forms up to Django's DATA_UPLOAD_MAX_MEMORY_SIZE) and a nesting limit for JSON (400 naming
-where it was crossed). DRF's own parsers read the stream unbounded and let json's
-RecursionError through as a 500."""
+"""JSON request bodies nested at most 32 levels deep: deeper is a 400 naming where the limit
+was crossed (DRF's parser lets json's RecursionError through as a 500). The size limit is
+Django's DATA_UPLOAD_MAX_MEMORY_SIZE, which DRF applies when it reads the body; a body over
+it is answered 413 (PayloadTooLarge, config.exceptions)."""
 
 import codecs
 import json
 
-from django.conf import settings
-from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, parsers
 from rest_framework.settings import api_settings
@@ -20,16 +18,6 @@ class PayloadTooLarge(exceptions.APIException):
     status_code = 413
     default_detail = _("请求内容过大。")
     default_code = "payload_too_large"
-
-
-def _read_limited(stream, limit: int | None) -> bytes:
-    """The whole body, or PayloadTooLarge once it passes `limit` bytes."""
-    if limit is None:
-        return stream.read()
-    body = stream.read(limit + 1)
-    if len(body) > limit:
-        raise PayloadTooLarge()
-    return body
 
 
 def _nests_deeper_than(data, limit: int) -> bool:
@@ -93,7 +81,7 @@ def _too_deep_path(text: str, limit: int) -> str:
 class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         encoding = parsers.get_encoding(parser_context or {})
-        body = _read_limited(stream, settings.API_MAX_BODY_SIZE)
+        body = stream.read()
         parse_constant = strict_constant if api_settings.STRICT_JSON else None
         try:
             text = codecs.decode(body, encoding)
@@ -114,11 +102,3 @@ class JSONParser(parsers.JSONParser):
                 }
             )
         return data
-
-
-class FormParser(parsers.FormParser):
-    def parse(self, stream, media_type=None, parser_context=None):
-        encoding = parsers.get_encoding(parser_context or {})
-        return QueryDict(
-            _read_limited(stream, settings.DATA_UPLOAD_MAX_MEMORY_SIZE), encoding=encoding
-        )

@@ -204,7 +204,7 @@ def test_family_binding_names_refuse_zero_width_characters(person_client):
 # --- item 12: every error in the shape; the schema documents them ---------------------------
 
 
-@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000, API_MAX_BODY_SIZE=1000)
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
 @pytest.mark.parametrize("content_type", ["application/json", "application/x-www-form-urlencoded"])
 def test_a_body_over_the_size_limit_is_a_413_in_the_error_shape(api_client, content_type):
     body = (
@@ -350,10 +350,3 @@ def test_portal_forms_normalise_typed_ids_and_refuse_hostile_names_and_digits():
     assert list(form.errors) == ["name"]
     assert "year" in YearForm(data={"year": "２０２６"}).errors
     assert "amount" in TransferForm(data={"amount": "１０.00"}).errors
-
-
-def test_a_json_body_over_djangos_form_limit_is_still_read(api_client):
-    """Feeds of 10,000 rows are bigger than Django's 2.5 MB form limit: JSON has its own."""
-    body = json.dumps({"username": "x" * 3_000_000, "password": "y"})
-    response = api_client.post("/api/v1/auth/token/", body, content_type="application/json")
-    assert "username" in assert_error_shape(response, 400)
