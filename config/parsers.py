@@ -87,7 +87,6 @@ class JSONParser(parsers.JSONParser):
             text = codecs.decode(body, encoding)
             data = json.loads(text, parse_constant=parse_constant)
         except RecursionError:
-            data = None
             too_deep = True
         except ValueError as exc:  # UnicodeDecodeError is one
             raise exceptions.ParseError(_("JSON 格式错误：%(error)s") % {"error": exc}) from None
