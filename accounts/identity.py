@@ -1,7 +1,6 @@
 """Chinese identity numbers: 公民身份号码 (GB 11643-1999) and 统一社会信用代码 (GB 32100-2015)."""
 
 import datetime as dt
-import functools
 import re
 import unicodedata
 
@@ -53,11 +52,6 @@ def is_ascii_digits(value: str) -> bool:
     return value.isascii() and value.isdigit()
 
 
-@functools.cache
-def _division_table():
-    return numdb.get("cn/loc")
-
-
 def is_division_code(code: str) -> bool:
     """A GB/T 2260 county-level code in python-stdnum's table, current or retired.
 
@@ -66,7 +60,8 @@ def is_division_code(code: str) -> bool:
     table's validity years are not checked, unlike stdnum.cn.ric."""
     if len(code) != 6 or not is_ascii_digits(code):
         return False
-    return any("county" in props for _part, props in _division_table().info(code))
+    # numdb reads python-stdnum's cn/loc.dat once and keeps it.
+    return any("county" in props for _part, props in numdb.get("cn/loc").info(code))
 
 
 def national_id_check_char(first17: str) -> str:
