@@ -12,6 +12,7 @@ from . import tasks
 from .admin_identity import PersonIdentityAdminMixin
 from .admin_scoping import ReadOnlyAdmin, RegionScopedAdmin, RegionScopedFieldsMixin
 from .errors import BusinessRuleViolation
+from .forms import DecimalField
 from .models import (
     AccountingPeriod,
     Contribution,
@@ -299,7 +300,7 @@ class PostingAdmin(ReadOnlyAdmin):
 class ResidentPremiumRateForm(forms.ModelForm):
     """Staff enter yuan; the rate is kept in fen like all money."""
 
-    amount = forms.DecimalField(
+    amount = DecimalField(
         label=_("个人缴费标准（元）"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
     )
 

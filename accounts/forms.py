@@ -1,17 +1,63 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from .identity import validate_national_id
+from .identity import (
+    normalize_national_id,
+    normalize_username,
+    validate_name,
+    validate_national_id,
+)
 from .messaging import validate_mobile_phone
+
+
+class NationalIdFormField(forms.CharField):
+    """公民身份号码 as people type it (spaces, full-width digits, a lower-case x), normalised
+    and then validated; the box is wider than 18 so that spaces fit."""
+
+    default_validators = [validate_national_id]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"maxlength": "24"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return normalize_national_id(super().to_python(value))
+
+
+class NameFormField(forms.CharField):
+    default_validators = [validate_name]
+
+
+class _AsciiDigitsMixin:
+    """int() and Decimal() read '１２' as 12; typed numbers are ASCII digits only."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and not value.isascii():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class IntegerField(_AsciiDigitsMixin, forms.IntegerField):
+    pass
+
+
+class DecimalField(_AsciiDigitsMixin, forms.DecimalField):
+    pass
+
+
+class PortalAuthenticationForm(AuthenticationForm):
+    """Sign-in that takes a national ID the way registration does (x, spaces, full width)."""
+
+    def clean_username(self):
+        return normalize_username(self.cleaned_data["username"])
 
 
 class PersonRegistrationForm(forms.Form):
     """实名注册, step 1. No phone: the code goes to the phone on file."""
 
-    national_id = forms.CharField(
-        label=_("公民身份号码"), max_length=18, validators=[validate_national_id]
-    )
-    name = forms.CharField(label=_("姓名"), max_length=50)
+    national_id = NationalIdFormField(label=_("公民身份号码"))
+    name = NameFormField(label=_("姓名"), max_length=50)
     password = forms.CharField(
         label=_("密码"), widget=forms.PasswordInput, min_length=8, max_length=128
     )
@@ -41,4 +87,4 @@ class PhoneChangeForm(forms.Form):
 
 
 class YearForm(forms.Form):
-    year = forms.IntegerField(label=_("年度"), min_value=1990, max_value=2100, required=False)
+    year = IntegerField(label=_("年度"), min_value=1990, max_value=2100, required=False)

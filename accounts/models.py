@@ -1,3 +1,4 @@
+import datetime as dt
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
@@ -5,9 +6,36 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .identity import mask_national_id, validate_credit_code, validate_national_id
+from .identity import (
+    DATE_MAX,
+    DATE_MIN,
+    mask_national_id,
+    validate_credit_code,
+    validate_date_in_range,
+    validate_name,
+    validate_national_id,
+)
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+
+# What the database keeps: a day wider than DATE_MIN..DATE_MAX in Asia/Shanghai on either
+# side (whatever its historical offset), so validated input always fits, and no stored
+# time can overflow year 9999 when read and converted.
+_STORED_FROM = dt.datetime.combine(DATE_MIN - dt.timedelta(days=1), dt.time(), dt.UTC)
+_STORED_UNTIL = dt.datetime.combine(DATE_MAX + dt.timedelta(days=1), dt.time(), dt.UTC)
+
+
+def date_in_range_constraint(field: str, *, name: str, datetime: bool) -> models.CheckConstraint:
+    """CHECK that a nullable date or date-time column stays within the system's date range."""
+    if datetime:
+        bounds = models.Q(**{f"{field}__gte": _STORED_FROM, f"{field}__lt": _STORED_UNTIL})
+    else:
+        bounds = models.Q(**{f"{field}__gte": DATE_MIN, f"{field}__lte": DATE_MAX})
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__isnull": True}) | bounds, name=name
+    )
+
+
 RATE = {"max_digits": 6, "decimal_places": 4}
 month_day_validator = RegexValidator(
     r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$", _("格式为 MM-DD。")
@@ -251,11 +279,13 @@ class InsuredPerson(models.Model):
     national_id = models.CharField(
         _("公民身份号码"), max_length=18, unique=True, validators=[validate_national_id]
     )
-    name = models.CharField(_("姓名"), max_length=50)
+    name = models.CharField(_("姓名"), max_length=50, validators=[validate_name])
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     # Wallet transfers out wait 24 hours after a phone change (account-takeover guard).
     phone_changed_at = models.DateTimeField(_("手机号变更时间"), null=True, blank=True)
-    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    birth_date = models.DateField(
+        _("出生日期"), null=True, blank=True, validators=[validate_date_in_range]
+    )
     retired = models.BooleanField(_("退休"), default=False)
     pension = models.DecimalField(_("养老金（元/月）"), **MONEY, null=True, blank=True)
     user = models.OneToOneField(
@@ -276,6 +306,9 @@ class InsuredPerson(models.Model):
             models.CheckConstraint(
                 condition=models.Q(pension__isnull=True) | models.Q(pension__gte=0),
                 name="person_pension_not_negative",
+            ),
+            date_in_range_constraint(
+                "birth_date", name="person_birth_date_in_range", datetime=False
             ),
         ]
         # The monthly credit reads retirees (about a tenth) and their birth dates from this
@@ -302,7 +335,7 @@ class Employer(models.Model):
     code = models.CharField(
         _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code]
     )
-    name = models.CharField(_("单位名称"), max_length=100)
+    name = models.CharField(_("单位名称"), max_length=100, validators=[validate_name])
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="employers", verbose_name=_("统筹区")
     )
@@ -556,7 +589,9 @@ class Contribution(models.Model):
     employer_share_fen = models.BigIntegerField(_("单位缴费（分）"))
     individual_share_fen = models.BigIntegerField(_("个人缴费（分）"))
     credit_fen = models.BigIntegerField(_("应划入个人账户（分）"))
-    paid_at = models.DateTimeField(_("到账时间"), null=True, blank=True)
+    paid_at = models.DateTimeField(
+        _("到账时间"), null=True, blank=True, validators=[validate_date_in_range]
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -575,6 +610,9 @@ class Contribution(models.Model):
                     credit_fen__gte=0,
                 ),
                 name="contribution_amounts_not_negative",
+            ),
+            date_in_range_constraint(
+                "paid_at", name="contribution_paid_at_in_range", datetime=True
             ),
         ]
         indexes = [

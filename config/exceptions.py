@@ -1,16 +1,23 @@
 """One error shape for the whole API: {"detail": "...", "errors": {"field": ["message"]}}."""
 
-from django.core.exceptions import PermissionDenied
+import logging
+
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
-from django.views.defaults import page_not_found, server_error
+from django.views.defaults import bad_request, page_not_found, server_error
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
 
 from accounts.errors import BusinessRuleViolation
+from config.parsers import PayloadTooLarge
 
 
 def flatten_errors(data, prefix: str = "") -> dict[str, list[str]]:
@@ -44,6 +51,11 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, SuspiciousOperation):  # e.g. too many form fields: Django would 400
+        logging.getLogger(f"django.security.{type(exc).__name__}").warning(str(exc))
+        exc = exceptions.ParseError(_("请求无效。"))
 
     response = exception_handler(exc, context)
     if response is None:
@@ -70,6 +82,18 @@ def json_not_found(request, exception=None):
             {"detail": _("未找到。"), "errors": {}}, status=status.HTTP_404_NOT_FOUND
         )
     return page_not_found(request, exception)
+
+
+def json_bad_request(request, exception=None):
+    """400 raised outside DRF (a bad Host header, an oversize form body read by middleware):
+    the API's error shape on API paths, 413 for a body over the size limit."""
+    if request.path.startswith("/api/"):
+        if isinstance(exception, RequestDataTooBig):
+            return JsonResponse(
+                {"detail": str(PayloadTooLarge.default_detail), "errors": {}}, status=413
+            )
+        return JsonResponse({"detail": _("请求无效。"), "errors": {}}, status=400)
+    return bad_request(request, exception)
 
 
 def json_server_error(request):

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from . import views
 
+handler400 = "config.exceptions.json_bad_request"
 handler404 = "config.exceptions.json_not_found"
 handler500 = "config.exceptions.json_server_error"
 

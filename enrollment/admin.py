@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import ReadOnlyAdminMixin, RegionScopedAdmin, RegionScopedFieldsMixin
 from accounts.errors import BusinessRuleViolation
+from accounts.forms import NameFormField
 
 from . import tasks
 from .models import (
@@ -146,7 +147,7 @@ class CaseEnrollmentInline(RegionScopedFieldsMixin, admin.TabularInline):
 
 
 class NameConfirmForm(forms.Form):
-    name = forms.CharField(label=_("核实后的姓名"), max_length=50)
+    name = NameFormField(label=_("核实后的姓名"), max_length=50)
 
 
 @admin.register(DuplicateCase)

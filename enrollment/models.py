@@ -2,7 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Employer, InsuredPerson, Region
+from accounts.identity import validate_date_in_range
+from accounts.models import Employer, InsuredPerson, Region, date_in_range_constraint
 
 
 class Scheme(models.TextChoices):
@@ -57,8 +58,10 @@ class Enrollment(models.Model):
         default=EnrollmentStatus.ACTIVE,
     )
     status_reason = models.CharField(_("状态原因"), max_length=200, blank=True)
-    registered_at = models.DateTimeField(_("入库时间"))
-    last_paid_at = models.DateTimeField(_("最近缴费时间"), null=True, blank=True)
+    registered_at = models.DateTimeField(_("入库时间"), validators=[validate_date_in_range])
+    last_paid_at = models.DateTimeField(
+        _("最近缴费时间"), null=True, blank=True, validators=[validate_date_in_range]
+    )
     reported_name = models.CharField(
         _("来源姓名"),
         max_length=50,
@@ -93,6 +96,12 @@ class Enrollment(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(scheme="EMPLOYEE") | models.Q(employer__isnull=False),
                 name="enrollment_employee_has_employer",
+            ),
+            date_in_range_constraint(
+                "registered_at", name="enrollment_registered_at_in_range", datetime=True
+            ),
+            date_in_range_constraint(
+                "last_paid_at", name="enrollment_last_paid_at_in_range", datetime=True
             ),
         ]
         indexes = [

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.identity import validate_national_id
+from accounts.forms import DecimalField, NameFormField, NationalIdFormField
 from accounts.models import Region
 
 from .models import Relation
@@ -35,10 +35,8 @@ class UsageRegionForm(forms.Form):
 
 
 class FamilyBindingForm(forms.Form):
-    national_id = forms.CharField(
-        label=_("对方公民身份号码"), max_length=18, validators=[validate_national_id]
-    )
-    name = forms.CharField(label=_("对方姓名"), max_length=50)
+    national_id = NationalIdFormField(label=_("对方公民身份号码"))
+    name = NameFormField(label=_("对方姓名"), max_length=50)
     relation = forms.ChoiceField(label=_("对方是您的"), choices=Relation.choices)
     evidence = forms.FileField(
         label=_("监护关系证明材料"),
@@ -49,13 +47,10 @@ class FamilyBindingForm(forms.Form):
         ),
     )
 
-    def clean_national_id(self):
-        return self.cleaned_data["national_id"].strip().upper()
-
 
 class TransferForm(forms.Form):
     to_national_id = forms.ChoiceField(label=_("接收人"))
-    amount = forms.DecimalField(
+    amount = DecimalField(
         label=_("转账金额（元）"),
         max_digits=12,
         decimal_places=2,
@@ -74,7 +69,7 @@ class TransferForm(forms.Form):
 class CodeForm(forms.Form):
     code = forms.RegexField(
         label=_("验证码"),
-        regex=r"^\d{4,8}$",
+        regex=r"^[0-9]{4,8}$",
         max_length=8,
         error_messages={"invalid": _("验证码是4到8位数字。")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),

@@ -9,14 +9,27 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.identity import (
+    is_ascii_digits,
+    normalize_national_id,
+    normalize_username,
+    validate_date_in_range,
+    validate_name,
+    validate_national_id,
+)
 from accounts.models import Region, fen_to_yuan
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)
 class DateOrDateTimeField(serializers.Field):
-    """ISO 8601 date ("2024-03-01", midnight Asia/Shanghai) or date-time."""
+    """ISO 8601 date ("2024-03-01", midnight Asia/Shanghai) or date-time, from 1900 to 2100
+    in Asia/Shanghai (a time that converts past year 9999 is refused, not stored)."""
 
     default_error_messages = {"invalid": _("日期格式应为 YYYY-MM-DD 或 ISO 8601 时间。")}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(validate_date_in_range)
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
@@ -47,7 +60,7 @@ class RegionField(serializers.Field):
     }
 
     def to_internal_value(self, data):
-        if not isinstance(data, str) or not data.isdigit() or len(data) != 6:
+        if not isinstance(data, str) or not is_ascii_digits(data) or len(data) != 6:
             self.fail("invalid")
         root = self.root
         if not hasattr(root, "_regions_by_code"):
@@ -62,14 +75,14 @@ class RegionField(serializers.Field):
 
 
 @extend_schema_field(
-    {"type": "string", "pattern": r"^(19|20)\d\d(0[1-9]|1[0-2])$", "example": "202403"}
+    {"type": "string", "pattern": r"^(19|20)[0-9]{2}(0[1-9]|1[0-2])$", "example": "202403"}
 )
 class PeriodField(serializers.RegexField):
     """做账期号 YYYYMM."""
 
     def __init__(self, **kwargs):
         super().__init__(
-            r"^(19|20)\d\d(0[1-9]|1[0-2])$",
+            r"^(19|20)[0-9]{2}(0[1-9]|1[0-2])$",
             max_length=6,
             error_messages={"invalid": _("期号格式为 YYYYMM，例如 202403。")},
             **kwargs,
@@ -86,3 +99,56 @@ class FenAsYuanField(serializers.Field):
     def __init__(self, **kwargs):
         kwargs["read_only"] = True
         super().__init__(**kwargs)
+
+
+class DateField(serializers.DateField):
+    """An ISO 8601 date from 1900-01-01 to 2100-12-31."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(validate_date_in_range)
+
+
+class NationalIdField(serializers.CharField):
+    """公民身份号码 as people type it: spaces, full-width digits and a lower-case x are
+    corrected (accounts.identity.normalize_national_id), then the number is validated."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 18)
+        super().__init__(**kwargs)
+        self.validators.append(validate_national_id)
+
+    def to_internal_value(self, data):
+        return normalize_national_id(super().to_internal_value(data))
+
+
+class UsernameField(serializers.CharField):
+    """A sign-in name; one that is a national ID as typed is normalised like NationalIdField."""
+
+    def to_internal_value(self, data):
+        return normalize_username(super().to_internal_value(data))
+
+
+class NameField(serializers.CharField):
+    """A person's or employer's name: no control, zero-width or direction-override characters."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(validate_name)
+
+
+class _AsciiDigitsMixin:
+    """Python's int() and Decimal() read '１２' as 12; numbers on the wire are ASCII only."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not data.isascii():
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class DecimalField(_AsciiDigitsMixin, serializers.DecimalField):
+    pass
+
+
+class IntegerField(_AsciiDigitsMixin, serializers.IntegerField):
+    pass

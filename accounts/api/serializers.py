@@ -4,8 +4,18 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.api.fields import DateOrDateTimeField, FenAsYuanField, PeriodField, RegionField
-from accounts.identity import validate_credit_code, validate_national_id
+from accounts.api.fields import (
+    DateOrDateTimeField,
+    DecimalField,
+    FenAsYuanField,
+    IntegerField,
+    NameField,
+    NationalIdField,
+    PeriodField,
+    RegionField,
+    UsernameField,
+)
+from accounts.identity import normalize_national_id, validate_credit_code
 from accounts.messaging import validate_mobile_phone
 from accounts.models import InsuredPerson
 
@@ -13,8 +23,8 @@ from accounts.models import InsuredPerson
 class PersonRegistrationSerializer(serializers.Serializer):
     """A `phone` field, if sent, is ignored: the code goes to the phone on file."""
 
-    national_id = serializers.CharField(max_length=18, validators=[validate_national_id])
-    name = serializers.CharField(max_length=50)
+    national_id = NationalIdField()
+    name = NameField(max_length=50)
     password = serializers.CharField(
         max_length=128, write_only=True, style={"input_type": "password"}
     )
@@ -24,7 +34,7 @@ class EmployerRegistrationSerializer(serializers.Serializer):
     """A `phone` field, if sent, is ignored: the code goes to the contact phone on file."""
 
     employer_code = serializers.CharField(max_length=18, validators=[validate_credit_code])
-    name = serializers.CharField(max_length=100)
+    name = NameField(max_length=100)
     password = serializers.CharField(
         max_length=128, write_only=True, style={"input_type": "password"}
     )
@@ -45,7 +55,7 @@ class CodeField(serializers.RegexField):
 
 
 class PersonRegistrationConfirmSerializer(serializers.Serializer):
-    national_id = serializers.CharField(max_length=18, validators=[validate_national_id])
+    national_id = NationalIdField()
     code = CodeField()
 
 
@@ -73,7 +83,7 @@ class PhoneChangeResultSerializer(serializers.Serializer):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
+    username = UsernameField(max_length=150)
     password = serializers.CharField(max_length=128, style={"input_type": "password"})
 
 
@@ -83,7 +93,7 @@ class TokenSerializer(serializers.Serializer):
 
 class FeedEmployerSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=18, validators=[validate_credit_code])
-    name = serializers.CharField(max_length=100)
+    name = NameField(max_length=100)
     region = RegionField()
     phone = serializers.RegexField(
         r"^[0-9][0-9-]{6,19}$",
@@ -117,10 +127,10 @@ class FeedCountsSerializer(serializers.Serializer):
 
 
 class FeedContributionSerializer(serializers.Serializer):
-    national_id = serializers.CharField(max_length=18, validators=[validate_national_id])
+    national_id = NationalIdField()
     region = RegionField()
     period = PeriodField()
-    base = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    base = DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     paid_at = DateOrDateTimeField(required=False, allow_null=True)
 
     def validate(self, attrs):
@@ -140,7 +150,7 @@ class ContributionFeedSerializer(serializers.Serializer):
         """Every person the request names, fetched in one query."""
         if not hasattr(self, "_persons"):
             ids = {
-                row.get("national_id")
+                normalize_national_id(row.get("national_id"))
                 for row in self.initial_data.get("contributions") or []
                 if isinstance(row, dict) and isinstance(row.get("national_id"), str)
             }
@@ -217,4 +227,4 @@ class MyPostingSerializer(serializers.Serializer):
 
 
 class YearQuerySerializer(serializers.Serializer):
-    year = serializers.IntegerField(min_value=1990, max_value=2100, required=False)
+    year = IntegerField(min_value=1990, max_value=2100, required=False)

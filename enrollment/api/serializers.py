@@ -2,8 +2,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.api.fields import DateOrDateTimeField, RegionField
-from accounts.identity import birth_date_from_national_id, validate_national_id
+from accounts.api.fields import (
+    DateField,
+    DateOrDateTimeField,
+    DecimalField,
+    NameField,
+    NationalIdField,
+    RegionField,
+)
+from accounts.identity import birth_date_from_national_id
 from accounts.models import Employer
 from enrollment.explanations import enrollment_explanation
 from enrollment.models import DuplicateCase, EnrollmentStatus, Scheme
@@ -43,12 +50,12 @@ class FeedEnrollmentSerializer(serializers.Serializer):
 
 
 class FeedPersonSerializer(serializers.Serializer):
-    national_id = serializers.CharField(max_length=18, validators=[validate_national_id])
-    name = serializers.CharField(max_length=50)
+    national_id = NationalIdField()
+    name = NameField(max_length=50)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    birth_date = serializers.DateField(required=False, allow_null=True)
+    birth_date = DateField(required=False, allow_null=True)
     retired = serializers.BooleanField()
-    pension = serializers.DecimalField(
+    pension = DecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
     )
     enrollments = FeedEnrollmentSerializer(many=True, max_length=50)
@@ -169,4 +176,4 @@ class VerificationCaseSerializer(serializers.ModelSerializer):
 
 
 class NameConfirmSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=50, help_text="核实后的正确姓名")
+    name = NameField(max_length=50, help_text="核实后的正确姓名")

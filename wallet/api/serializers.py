@@ -4,7 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.api.fields import FenAsYuanField, RegionField
+from accounts.api.fields import (
+    DecimalField,
+    FenAsYuanField,
+    IntegerField,
+    NameField,
+    NationalIdField,
+    RegionField,
+)
 from accounts.models import fen_to_yuan
 
 from ..models import FamilyBinding, Relation, WalletTransfer
@@ -17,16 +24,6 @@ MONEY = {
 }
 
 
-class NationalIdField(serializers.CharField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 18)
-        kwargs.setdefault("min_length", 18)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        return super().to_internal_value(data).upper()
-
-
 class PersonBriefSerializer(serializers.Serializer):
     national_id = serializers.CharField(source="masked_national_id")
     name = serializers.CharField()
@@ -37,7 +34,7 @@ class PersonBriefSerializer(serializers.Serializer):
 
 class FamilyBindingCreateSerializer(serializers.Serializer):
     national_id = NationalIdField()
-    name = serializers.CharField(max_length=50)
+    name = NameField(max_length=50)
     relation = serializers.ChoiceField(
         choices=Relation.choices, help_text=_("对方是您的：配偶、父母、子女、兄弟姐妹等")
     )
@@ -51,7 +48,7 @@ class FamilyBindingCreateSerializer(serializers.Serializer):
 
 
 class FamilyBindingSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = IntegerField()
     status = serializers.ChoiceField(choices=FamilyBinding.Status.choices)
     relation = serializers.ChoiceField(choices=Relation.choices)
     relation_display = serializers.SerializerMethodField()
@@ -120,7 +117,7 @@ class UsageRegionChangeSerializer(serializers.Serializer):
 
 
 class WalletPostingSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = IntegerField()
     created_at = serializers.DateTimeField()
     kind = serializers.CharField()
     amount = serializers.SerializerMethodField()
@@ -137,32 +134,32 @@ class WalletPostingSerializer(serializers.Serializer):
 
 class TransferCreateSerializer(serializers.Serializer):
     to_national_id = NationalIdField()
-    amount = serializers.DecimalField(**MONEY)
+    amount = DecimalField(**MONEY)
 
 
 class TransferCreatedSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = IntegerField()
     status = serializers.CharField()
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount = DecimalField(max_digits=12, decimal_places=2)
     code_expires_at = serializers.DateTimeField()
 
 
 class CodeSerializer(serializers.Serializer):
     code = serializers.RegexField(
-        r"^\d{4,8}$", max_length=8, error_messages={"invalid": _("验证码是4到8位数字。")}
+        r"^[0-9]{4,8}$", max_length=8, error_messages={"invalid": _("验证码是4到8位数字。")}
     )
 
 
 class TransferStatusSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = IntegerField()
     status = serializers.CharField()
 
 
 class TransferSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = IntegerField()
     status = serializers.ChoiceField(choices=WalletTransfer.Status.choices)
     direction = serializers.SerializerMethodField()
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount = DecimalField(max_digits=12, decimal_places=2)
     sender = PersonBriefSerializer()
     recipient = PersonBriefSerializer()
     created_at = serializers.DateTimeField()
@@ -181,8 +178,8 @@ class TransferSerializer(serializers.Serializer):
 
 class PremiumPaySerializer(serializers.Serializer):
     for_national_id = NationalIdField()
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
-    amount = serializers.DecimalField(
+    year = IntegerField(min_value=2000, max_value=2100)
+    amount = DecimalField(
         **MONEY,
         required=False,
         help_text=_("可不填：金额为该成员参保地该年度的个人缴费标准；填写时必须与之一致"),
@@ -198,26 +195,26 @@ class MedicalPaySerializer(serializers.Serializer):
         help_text=_("参保人在医保服务门户生成并出示的付款码（18位数字）"),
     )
     bill_reference = serializers.RegexField(r"^[0-9A-Za-z_.:-]{1,60}$", max_length=60)
-    amount = serializers.DecimalField(**MONEY, help_text=_("本次结算中个人自付的金额"))
+    amount = DecimalField(**MONEY, help_text=_("本次结算中个人自付的金额"))
 
 
 class PaymentCodeCreateSerializer(serializers.Serializer):
     institution = serializers.CharField(max_length=30, help_text=_("定点医药机构编码"))
-    max_amount = serializers.DecimalField(**MONEY, help_text=_("本次最多支付的金额"))
+    max_amount = DecimalField(**MONEY, help_text=_("本次最多支付的金额"))
 
 
 class PaymentCodeSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = IntegerField()
     institution = serializers.CharField(source="institution.code")
     institution_name = serializers.CharField(source="institution.name")
-    max_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    max_amount = DecimalField(max_digits=12, decimal_places=2)
     status = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField()
     used_at = serializers.DateTimeField(allow_null=True)
     refusal = serializers.CharField(help_text=_("最近一次被拒绝的原因（仅本人可见）"))
     refusal_display = serializers.CharField(source="get_refusal_display")
-    refused_amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    refused_amount = DecimalField(max_digits=12, decimal_places=2, allow_null=True)
     refused_at = serializers.DateTimeField(allow_null=True)
 
     def get_status(self, code) -> str:
@@ -230,12 +227,12 @@ class PaymentCodeCreatedSerializer(PaymentCodeSerializer):
 
 
 class PaymentSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = IntegerField()
     purpose = serializers.CharField()
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount = DecimalField(max_digits=12, decimal_places=2)
     beneficiary = PersonBriefSerializer()
     region = serializers.CharField(source="region_id")
-    year = serializers.IntegerField(allow_null=True)
+    year = IntegerField(allow_null=True)
     institution_name = serializers.CharField()
     bill_reference = serializers.CharField()
     created_at = serializers.DateTimeField()
