@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from accounts.errors import BusinessRuleViolation
 from accounts.models import Employer, InsuredPerson, User
+from accounts.services.api_tokens import api_token_issue
 
 
 def _registration_check(*, owner, username: str, password: str, name: str, field: str) -> None:
@@ -77,8 +77,8 @@ def service_token_create(*, name: str) -> str:
     user.user_permissions.add(
         Permission.objects.get(codename="submit_feed", content_type__app_label="accounts")
     )
-    token, _created = Token.objects.get_or_create(user=user)
-    return token.key
+    # An expired service token is replaced (api_tokens.token_lifetime); a valid one is kept.
+    return api_token_issue(user=user).key
 
 
 @transaction.atomic
