@@ -64,7 +64,9 @@ class PortalAdminSite(admin.AdminSite):
     def has_permission(self, request):
         if not super().has_permission(request):
             return False
-        return not settings.ADMIN_REQUIRE_OTP or request.user.is_verified()
+        # is_verified comes from django_otp's OTPMiddleware; a request without it is unverified.
+        is_verified = getattr(request.user, "is_verified", None)
+        return not settings.ADMIN_REQUIRE_OTP or bool(is_verified and is_verified())
 
     @method_decorator(never_cache)
     def login(self, request, extra_context=None):

@@ -29,9 +29,9 @@ def watched_page(browser_page):
     console = []
     browser_page.on(
         "console",
-        lambda message: console.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            console.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     browser_page.add_init_script(RECORD_VIOLATIONS)
     browser_page.console_violations = console
