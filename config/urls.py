@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
+
+from accounts import session_views
 
 from . import views
 
@@ -18,12 +20,14 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("accounts.urls")),
+    path("session/keep-alive/", session_views.keep_alive, name="session-keep-alive"),
+    path("account/api-token/revoke/", session_views.api_token_revoke, name="api-token-revoke"),
     path("wallet/", include("wallet.urls")),
     path("employer/", include("enrollment.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/docs/", views.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", views.ApiRedocView.as_view(url_name="api-schema"), name="api-redoc"),
 ]

@@ -1,10 +1,16 @@
 """Portal entry: one home page per kind of user."""
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_replace
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
+from rest_framework.authtoken.models import Token
 
 from accounts.models import User
+from accounts.services.api_tokens import token_expires_at
 from enrollment import selectors as enrollment_selectors
 from enrollment.models import DuplicateCase
 
@@ -29,6 +35,9 @@ def home(request):
         template = "portal/home_staff.html"
     else:
         template = "portal/home.html"
+    if user.is_authenticated and user.kind in (User.Kind.PERSON, User.Kind.EMPLOYER):
+        token = Token.objects.filter(user=user).select_related("user").first()
+        context["api_token_expires_at"] = token and token_expires_at(token=token)
     return render(request, template, context)
 
 
@@ -37,3 +46,21 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """Swagger UI under the site's Content-Security-Policy: its start-up script is fetched
+    from this view (`?script`), not inlined, and the page's styles come from a static file."""
+
+    template_name = "api/swagger_ui.html"
+
+
+# 'unsafe-inline' is ignored next to a hash, so the page's style-src is replaced, not extended.
+@method_decorator(
+    csp_replace({"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]}), "dispatch"
+)
+class ApiRedocView(SpectacularRedocView):
+    """ReDoc renders its styles at run time (<style> elements) and parses in a blob: worker;
+    scripts stay same-origin only. A developer page that shows no personal data."""
+
+    template_name = "api/redoc.html"

@@ -5,19 +5,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors
+from accounts.authentication import ExpiringTokenAuthentication
 from accounts.messaging import mask_phone
 from accounts.models import Posting
 from accounts.permissions import IsFeedService, IsInsuredPerson
-from accounts.services import contributions, identity, registration
+from accounts.services import api_tokens, contributions, identity, registration
 
 from .serializers import (
     AccountSerializer,
@@ -152,12 +152,23 @@ class MyPhoneConfirmView(APIView):
 
 
 class TokenView(APIView):
-    """Username (national ID or employer code) and password → API token. Failures are throttled."""
+    """Username (national ID or employer code) and password → API token. Failures are throttled.
+    DELETE, authenticated by the token itself, revokes it."""
 
     permission_classes = [AllowAny]
-    authentication_classes = []
+    authentication_classes = [ExpiringTokenAuthentication]
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    def perform_authentication(self, request):
+        # Only revoking needs the caller's token; signing in must work with an expired one.
+        if request.method == "DELETE":
+            super().perform_authentication(request)
+
+    def get_permissions(self):
+        if self.request.method == "DELETE":
+            return [IsAuthenticated()]
+        return super().get_permissions()
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer}, auth=[])
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -165,8 +176,13 @@ class TokenView(APIView):
         user = authenticate(request=request._request, **serializer.validated_data)
         if user is None:
             raise serializers.ValidationError({"password": [_("用户名或密码错误。")]})
-        token, _created = Token.objects.get_or_create(user=user)
+        token = api_tokens.api_token_sign_in(user=user)
         return Response({"token": token.key})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        api_tokens.api_token_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ContributionFeedView(APIView):

@@ -4,10 +4,10 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from accounts.errors import BusinessRuleViolation
 from accounts.models import DesignatedInstitution, Region, User
+from accounts.services.api_tokens import api_token_issue
 
 # scope → the accounts permission that grants it (checked by accounts.permissions)
 SCOPES = {"feed": "submit_feed", "settlement": "settle_payments"}
@@ -90,5 +90,5 @@ def service_token_create(
     # Exactly the scopes asked for: running the command again narrows a token too.
     user.user_permissions.remove(*_scope_permissions(SCOPES))
     user.user_permissions.add(*_scope_permissions(scopes))
-    token, _created = Token.objects.get_or_create(user=user)
-    return token.key
+    # An expired service token is replaced (api_tokens.token_lifetime); a valid one is kept.
+    return api_token_issue(user=user).key

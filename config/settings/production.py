@@ -23,3 +23,6 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Every staff user signs in to the admin with a second factor.
+ADMIN_REQUIRE_OTP = env.bool("ADMIN_REQUIRE_OTP", default=True)
