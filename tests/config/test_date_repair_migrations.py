@@ -54,7 +54,7 @@ def test_out_of_range_rows_are_repaired_without_reading_them():
             [enrollment.pk],
         )
     # when
-    _repair("accounts", "0009_repair_out_of_range_dates")
+    _repair("accounts", "0013_repair_out_of_range_dates")
     _repair("enrollment", "0004_repair_out_of_range_dates")
     # then: every row reads again, with the values the migrations' docstrings promise
     person = InsuredPerson.objects.get(pk=person.pk)

@@ -318,5 +318,7 @@ def test_a_whole_transfer_is_fifteen_statements_with_every_new_check_folded_in()
         )
     for context in (request, confirm, accept):
         # the outbox row is the default sender's, not the transfer's
-        counts.append(sum("wallet_outboxmessage" not in q["sql"] for q in context.captured_queries))
+        counts.append(
+            sum("accounts_outboxmessage" not in q["sql"] for q in context.captured_queries)
+        )
     assert counts == [2, 8, 5], counts
