@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from .admin_scoping import SuperuserReadOnlyAdmin
 from .errors import BusinessRuleViolation
 from .messaging import validate_mobile_phone
 from .models import AuditEvent, OutboxMessage
@@ -100,25 +101,8 @@ class PersonIdentityAdminMixin:
         return TemplateResponse(request, "admin/accounts/insuredperson/identity.html", context)
 
 
-class _ReadOnlySuperuserAdmin(admin.ModelAdmin):
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(AuditEvent)
-class AuditEventAdmin(_ReadOnlySuperuserAdmin):
+class AuditEventAdmin(SuperuserReadOnlyAdmin):
     """Every audited state change; staff see a person's on that person's change pages."""
 
     list_display = ("created_at", "action", "object_type", "object_id", "actor", "reason")
@@ -128,7 +112,7 @@ class AuditEventAdmin(_ReadOnlySuperuserAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(_ReadOnlySuperuserAdmin):
+class OutboxMessageAdmin(SuperuserReadOnlyAdmin):
     """Messages stored by the default sender (codes among them): superusers only."""
 
     list_display = ("created_at", "person", "employer", "phone", "reference")

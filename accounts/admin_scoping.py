@@ -99,3 +99,23 @@ class ReadOnlyAdminMixin:
 
 class ReadOnlyAdmin(ReadOnlyAdminMixin, RegionScopedAdmin):
     """Read-only and region-scoped."""
+
+
+class SuperuserReadOnlyAdmin(admin.ModelAdmin):
+    """Trails with no region of their own (audit events, outbox, wallet events): superusers
+    read them; nobody changes them."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
@@ -67,3 +68,12 @@ def evidence_check(upload) -> CheckedUpload:
             _("证明材料只接受 PDF、JPG 或 PNG 文件，且文件内容须与扩展名一致。"), code="type"
         )
     return CheckedUpload(upload, name, match[1], match[2], size)
+
+
+def private_file_response(*, name: str, filename: str, content_type: str) -> FileResponse:
+    """A stored private file as a download; the caller has checked who may see it."""
+    try:
+        handle = private_storage.open(name, "rb")
+    except (FileNotFoundError, ValidationError) as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)

@@ -1,8 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin_scoping import ReadOnlyAdminMixin, RegionScopedAdmin, RegionScopedFieldsMixin
 from accounts.errors import BusinessRuleViolation
 from accounts.forms import NameFormField
+from accounts.uploads import evidence_check, private_file_response
 
 from . import tasks
 from .models import (
@@ -24,7 +25,6 @@ from .models import (
     ResolutionRun,
 )
 from .services import cases, emergency, personal_accounts
-from .uploads import evidence_check, private_storage
 
 
 class EmergencyRestoreForm(forms.Form):
@@ -378,13 +378,8 @@ class EmergencyRestoreAdmin(ReadOnlyAdminMixin, RegionScopedAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         restore = get_object_or_404(self.get_queryset(request), pk=pk)
-        try:
-            handle = private_storage.open(restore.evidence.name, "rb")
-        except (FileNotFoundError, ValidationError) as exc:
-            raise Http404 from exc
-        return FileResponse(
-            handle,
-            as_attachment=True,
+        return private_file_response(
+            name=restore.evidence.name,
             filename=restore.evidence_name,
             content_type=restore.evidence_type,
         )

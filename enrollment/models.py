@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.identity import validate_date_in_range
 from accounts.models import Employer, InsuredPerson, Region, date_in_range_constraint
+from accounts.uploads import private_storage
 
 
 class Scheme(models.TextChoices):
@@ -315,8 +316,6 @@ class CaseEnrollment(models.Model):
 
 
 def _evidence_storage():
-    from .uploads import private_storage
-
     return private_storage
 
 

@@ -2,8 +2,8 @@
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -11,10 +11,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_scoping import ReadOnlyAdmin
+from accounts.admin_scoping import ReadOnlyAdmin, SuperuserReadOnlyAdmin
 from accounts.errors import BusinessRuleViolation
 from accounts.models import fen_to_yuan
-from accounts.uploads import private_storage
+from accounts.uploads import private_file_response
 
 from .models import (
     FamilyBinding,
@@ -116,13 +116,8 @@ class GuardianReviewAdmin(ReadOnlyAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         review = get_object_or_404(self.get_queryset(request), pk=pk)
-        try:
-            handle = private_storage.open(review.evidence.name, "rb")
-        except (FileNotFoundError, ValidationError) as exc:
-            raise Http404 from exc
-        return FileResponse(
-            handle,
-            as_attachment=True,
+        return private_file_response(
+            name=review.evidence.name,
             filename=review.evidence_name,
             content_type=review.evidence_type,
         )
@@ -227,7 +222,7 @@ class PaymentCodeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WalletEvent)
-class WalletEventAdmin(admin.ModelAdmin):
+class WalletEventAdmin(SuperuserReadOnlyAdmin):
     """The wallet's audit trail; superusers only (events carry no region of their own)."""
 
     list_display = (
@@ -241,18 +236,3 @@ class WalletEventAdmin(admin.ModelAdmin):
         "after",
     )
     list_filter = ("action", "object_type")
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

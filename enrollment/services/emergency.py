@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from accounts.errors import BusinessRuleViolation
 from accounts.models import User
+from accounts.uploads import CheckedUpload, evidence_check, private_storage
 
 from ..models import EmergencyRestore, Enrollment, EnrollmentStatus
-from ..uploads import CheckedUpload, evidence_check, private_storage
 from .cases import staff_may_act_on_region
 
 RESTORED_REASON = "急需就医：经办机构已紧急恢复，待核实"

@@ -8,9 +8,9 @@ from auditlog.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.uploads import MAX_EVIDENCE_BYTES, private_storage
 from enrollment.models import DuplicateCase, EmergencyRestore, EnrollmentStatus
 from enrollment.services import emergency
-from enrollment.uploads import MAX_EVIDENCE_BYTES, private_storage
 from tests.enrollment.factories import statuses
 from tests.factories import InsuredPersonFactory, StaffUserFactory
 
