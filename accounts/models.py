@@ -784,6 +784,9 @@ class PendingVerification(models.Model):
     code_digest = models.CharField(_("验证码摘要"), max_length=100, blank=True)
     expires_at = models.DateTimeField(_("验证码失效时间"))
     attempts = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+    # Asked again while another request's code was still live: someone else may have asked,
+    # so the code alone no longer shows who is confirming (see registration's confirm).
+    contested = models.BooleanField(_("存在并发申请"), default=False)
     codes_sent = models.PositiveSmallIntegerField(_("当日发送次数"), default=0)
     window_started_at = models.DateTimeField(_("计数开始时间"))
     created_at = models.DateTimeField(_("申请时间"))

@@ -54,14 +54,29 @@ class CodeField(serializers.RegexField):
         )
 
 
+class ConfirmPasswordField(serializers.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            max_length=128,
+            required=False,
+            write_only=True,
+            style={"input_type": "password"},
+            help_text="the password given in step 1; needed only when the registration was "
+            "asked for again while a code was live",
+            **kwargs,
+        )
+
+
 class PersonRegistrationConfirmSerializer(serializers.Serializer):
     national_id = NationalIdField()
     code = CodeField()
+    password = ConfirmPasswordField()
 
 
 class EmployerRegistrationConfirmSerializer(serializers.Serializer):
     employer_code = serializers.CharField(max_length=18, validators=[validate_credit_code])
     code = CodeField()
+    password = ConfirmPasswordField()
 
 
 class RegistrationResultSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,7 +28,8 @@ NO_CODE_HINT = gettext_lazy(
     "如未收到验证码（例如未预留手机号），请携带身份证件到经办窗口办理注册。"
 )
 CODE_REFUSED = gettext_lazy(
-    "验证码错误或已失效，请重新获取。如始终未收到验证码，请携带身份证件到经办窗口办理注册。"
+    "验证码错误或已失效，请重新获取。如曾重复提交注册，请同时填写注册时设置的密码。"
+    "如始终未收到验证码，请携带身份证件到经办窗口办理注册。"
 )
 
 
@@ -103,14 +104,33 @@ def employer_registration_request(*, employer_code: str, name: str, password: st
             )
 
 
-def _confirm(owner, *, code: str, username: str, kind: str, client_key: str = "") -> User:
+def _requester_proven(pending, *, client_key: str, password: str | None) -> bool:
+    """A contested request (asked again while a code was live: maybe by someone else) is
+    confirmed only by the client that asked (the portal's session) or with its password, so
+    a code sent for another's request cannot set that other's password."""
+    if pending is None or not pending.contested or client_key:
+        return True
+    return bool(password) and check_password(password, pending.password)
+
+
+def _confirm(
+    owner,
+    *,
+    code: str,
+    username: str,
+    kind: str,
+    client_key: str = "",
+    password: str | None = None,
+) -> User:
     with transaction.atomic():
         pending = None
         if owner is not None:
             owner = type(owner).objects.select_for_update().get(pk=owner.pk)
             key = "person" if kind == User.Kind.PERSON else "employer"
             pending = pending_verification_locked(purpose=Purpose.REGISTRATION, **{key: owner})
-        accepted = verification_code_accept(pending=pending, code=code, client_key=client_key)
+        accepted = _requester_proven(
+            pending, client_key=client_key, password=password
+        ) and verification_code_accept(pending=pending, code=code, client_key=client_key)
         if (
             accepted
             and owner.user_id is None
@@ -140,20 +160,32 @@ def _confirm(owner, *, code: str, username: str, kind: str, client_key: str = ""
     raise BusinessRuleViolation(CODE_REFUSED, field="code", status_code=400)
 
 
-def person_registration_confirm(*, national_id: str, code: str, client_key: str = "") -> User:
+def person_registration_confirm(
+    *, national_id: str, code: str, client_key: str = "", password: str | None = None
+) -> User:
     """实名注册, step 2: the code from the phone on file creates the login (the password given
     in step 1). Refusal (400, one message for every cause): no request, wrong or expired
-    code, too many wrong tries, another client's request, already registered."""
+    code, too many wrong tries, another client's request, already registered, a contested
+    request confirmed without its password."""
     person = InsuredPerson.objects.filter(national_id=national_id).first()
     return _confirm(
-        person, code=code, username=national_id, kind=User.Kind.PERSON, client_key=client_key
+        person,
+        code=code,
+        username=national_id,
+        kind=User.Kind.PERSON,
+        client_key=client_key,
+        password=password,
     )
 
 
-def employer_registration_confirm(*, employer_code: str, code: str) -> User:
+def employer_registration_confirm(
+    *, employer_code: str, code: str, password: str | None = None
+) -> User:
     """Step 2 for an employer; refusals as for persons."""
     employer = Employer.objects.filter(code=employer_code).first()
-    return _confirm(employer, code=code, username=employer_code, kind=User.Kind.EMPLOYER)
+    return _confirm(
+        employer, code=code, username=employer_code, kind=User.Kind.EMPLOYER, password=password
+    )
 
 
 @transaction.atomic

@@ -57,6 +57,7 @@ def verification_code_issue(
     if pending.codes_sent >= MAX_CODES_PER_DAY:
         return None
     code = code_generate()
+    pending.contested = bool(pending.pk and pending.code_digest and pending.expires_at > now)
     pending.code_digest = code_digest(code)
     pending.expires_at, pending.created_at = now + CODE_TTL, now
     pending.attempts = 0

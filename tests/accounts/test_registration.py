@@ -168,7 +168,7 @@ def test_an_expired_code_is_refused(post):
 
 
 def test_a_new_request_replaces_the_older_one(post, api_client):
-    """The older code stops working; the newer code confirms the newer password."""
+    """The older code stops working; the newer code with the newer password confirms."""
     # given
     person = InsuredPersonFactory()
     register(post, person, password="Diyi-mima-2026")
@@ -177,13 +177,53 @@ def test_a_new_request_replaces_the_older_one(post, api_client):
     second = last_code(person=person)
     # when
     old = post(CONFIRM, {"national_id": person.national_id, "code": first})
-    new = post(CONFIRM, {"national_id": person.national_id, "code": second})
+    new = post(CONFIRM, {"national_id": person.national_id, "code": second, "password": PASSWORD})
     # then
     assert (first == second) or old.status_code == 400
     assert new.status_code == 201
     assert PendingVerification.objects.count() == 1
     credentials = {"username": person.national_id, "password": PASSWORD}
     assert api_client.post(TOKEN, credentials, format="json").status_code == 200
+
+
+def test_a_code_sent_for_someone_elses_request_cannot_set_their_password(post, api_client):
+    """The person asks, an attacker asks again with the person's ID and name while the code is
+    live: the latest code, typed by the person, confirms nothing without the password of that
+    request, so the attacker's password never becomes the person's."""
+    # given the person's request, then the attacker's
+    person = InsuredPersonFactory()
+    register(post, person, password=PASSWORD)
+    register(post, person, password="Gongji-mima-2026")
+    latest = last_code(person=person)
+    # when the person types the code they just got, alone or with their own password
+    alone = post(CONFIRM, {"national_id": person.national_id, "code": latest})
+    with_own = post(
+        CONFIRM, {"national_id": person.national_id, "code": latest, "password": PASSWORD}
+    )
+    # then nothing is created and the answer is the one for every refusal
+    assert alone.status_code == with_own.status_code == 400
+    assert alone.json() == with_own.json()
+    person.refresh_from_db()
+    assert person.user_id is None
+    attacker = {"username": person.national_id, "password": "Gongji-mima-2026"}
+    assert api_client.post(TOKEN, attacker, format="json").status_code == 400
+
+
+def test_a_request_after_the_code_expired_is_confirmed_by_the_code_alone(post):
+    """Asking again once the earlier code has lapsed is no contest: the code suffices."""
+    # given a request whose code expired
+    person = InsuredPersonFactory()
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        register(post, person, password="Diyi-mima-2026")
+    with time_machine.travel(start + dt.timedelta(minutes=11), tick=False):
+        register(post, person, password=PASSWORD)
+        # when
+        response = post(
+            CONFIRM, {"national_id": person.national_id, "code": last_code(person=person)}
+        )
+    # then
+    assert response.status_code == 201
 
 
 def test_codes_per_person_and_day_are_capped(post):
