@@ -49,12 +49,22 @@ def _phone_set(person: InsuredPerson, phone: str, *, actor: User, reason: str, a
         after={"phone": phone},
         reason=reason,
     )
-    if old:
-        body = _(
-            "【医保服务门户】您在医保服务门户的手机号已于 %(time)s 变更为 %(phone)s，"
-            "24小时内不能从医保钱包转出。如非本人操作，请立即携带身份证件到经办窗口处理。"
-        ) % {"time": timezone.localtime(now).strftime("%Y-%m-%d %H:%M"), "phone": mask_phone(phone)}
-        message_send_on_commit(person=person, phone=old, body=body, reference="phone-changed")
+    person_phone_change_notify(person=person, old_phone=old)
+
+
+def person_phone_change_notify(*, person: InsuredPerson, old_phone: str) -> None:
+    """Tells the old phone, after the commit, that the phone on file changed (however it
+    changed: the person, staff or the source system's feed). Refuses nothing."""
+    if not old_phone:
+        return
+    body = _(
+        "【医保服务门户】您在医保服务门户的手机号已于 %(time)s 变更为 %(phone)s，"
+        "24小时内不能从医保钱包转出。如非本人操作，请立即携带身份证件到经办窗口处理。"
+    ) % {
+        "time": timezone.localtime(person.phone_changed_at).strftime("%Y-%m-%d %H:%M"),
+        "phone": mask_phone(person.phone),
+    }
+    message_send_on_commit(person=person, phone=old_phone, body=body, reference="phone-changed")
 
 
 def person_phone_change_request(*, person: InsuredPerson, new_phone: str) -> None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.errors import BusinessRuleViolation
 from accounts.identity import birth_date_from_national_id
 from accounts.models import InsuredPerson
+from accounts.services import identity
 from accounts.services.periods import accounting_period_require_open
 
 from ..models import Enrollment, EnrollmentStatus, Scheme
@@ -93,7 +94,7 @@ def _feed_status(current: str | None, reported: str) -> str:
 def _upsert_persons(rows: list[dict], result: PersonFeedResult, now) -> dict[str, InsuredPerson]:
     ids = [row["national_id"] for row in rows]
     persons = InsuredPerson.objects.select_for_update().in_bulk(ids, field_name="national_id")
-    to_create, to_update = [], []
+    to_create, to_update, phone_changes = [], [], []
     for row in rows:
         values = {
             "phone": row.get("phone") or "",
@@ -113,6 +114,10 @@ def _upsert_persons(rows: list[dict], result: PersonFeedResult, now) -> dict[str
             continue
         if not values["phone"]:
             values["phone"] = person.phone
+        elif person.phone and values["phone"] != person.phone:
+            # The source system changed the phone: transfers out wait, the old phone is told.
+            phone_changes.append((person, person.phone))
+            person.phone_changed_at = now
         if any(getattr(person, name) != value for name, value in values.items()):
             for name, value in values.items():
                 setattr(person, name, value)
@@ -120,7 +125,11 @@ def _upsert_persons(rows: list[dict], result: PersonFeedResult, now) -> dict[str
             to_update.append(person)
     for person in InsuredPerson.objects.bulk_create(to_create, batch_size=1000):
         persons[person.national_id] = person
-    InsuredPerson.objects.bulk_update(to_update, [*PERSON_FIELDS, "updated_at"], batch_size=1000)
+    InsuredPerson.objects.bulk_update(
+        to_update, [*PERSON_FIELDS, "phone_changed_at", "updated_at"], batch_size=1000
+    )
+    for person, old_phone in phone_changes:
+        identity.person_phone_change_notify(person=person, old_phone=old_phone)
     result.persons_created, result.persons_updated = len(to_create), len(to_update)
     return persons
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from accounts.models import InsuredPerson
+from accounts.models import InsuredPerson, OutboxMessage
 from enrollment.models import DuplicateCase, Enrollment, EnrollmentStatus
 from tests.factories import (
     EmployerFactory,
@@ -258,3 +258,28 @@ def test_staff_changes_and_retirement_wait_while_the_period_is_under_assessment(
     assert "暂停办理" in errors["persons[1].enrollments[0]"][0]
     assert not InsuredPerson.objects.filter(national_id=newcomer["national_id"]).exists()
     assert service_client.post(URL, {"persons": [unchanged]}, format="json").status_code == 200
+
+
+def test_a_phone_changed_by_the_feed_is_told_to_the_old_phone_and_holds_transfers(
+    service_client, django_capture_on_commit_callbacks
+):
+    """However the phone on file changes, the old phone is told and transfers out wait:
+    the source system's feed is one more way, like the person and staff."""
+    # given a person with a phone on file
+    employer = EmployerFactory()
+    row = person_row(7, employer_code=employer.code, phone="13700000007")
+    service_client.post(URL, {"persons": [row]}, format="json")
+    person = InsuredPerson.objects.get(national_id=row["national_id"])
+    assert person.phone_changed_at is None
+    # when the feed reports another phone
+    with django_capture_on_commit_callbacks(execute=True):
+        response = service_client.post(
+            URL, {"persons": [{**row, "phone": "13900000007"}]}, format="json"
+        )
+    # then
+    assert response.status_code == 200, response.json()
+    person.refresh_from_db()
+    assert person.phone == "13900000007"
+    assert person.phone_changed_at is not None
+    notice = OutboxMessage.objects.get(phone="13700000007", reference="phone-changed")
+    assert "139****0007" in notice.body
