@@ -9,7 +9,7 @@ from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
 from . import tasks
-from .admin_identity import PersonIdentityAdminMixin
+from .admin_identity import EmployerIdentityAdminMixin, PersonIdentityAdminMixin
 from .admin_scoping import ReadOnlyAdmin, RegionScopedAdmin, RegionScopedFieldsMixin
 from .errors import BusinessRuleViolation
 from .forms import DecimalField
@@ -101,7 +101,7 @@ class RegionPolicyAdmin(RegionScopedAdmin):
 
 
 @admin.register(Employer)
-class EmployerAdmin(RegionScopedAdmin):
+class EmployerAdmin(EmployerIdentityAdminMixin, RegionScopedAdmin):
     list_display = ("code", "name", "region")
     list_filter = ("region",)
     list_select_related = ("region",)

@@ -47,58 +47,76 @@ class RetiredForm(_ReasonForm):
     field_order = ["retired", "reason"]
 
 
-# field → (form, service, page title)
-IDENTITY_CHANGES = {
-    "phone": (PhoneForm, identity.person_phone_set_by_staff, _("设置已核实的手机号")),
-    "name": (NameForm, identity.person_name_correct, _("更正姓名")),
-    "retired": (RetiredForm, identity.person_retired_set, _("变更退休状态")),
-}
+class IdentityAdminMixin:
+    """Adds /<id>/identity/<field>/ to an admin (buttons on the change page): each field in
+    `identity_changes` (field → form, service, page title) changes through its service with
+    a reason."""
 
-
-class PersonIdentityAdminMixin:
-    """Adds /<id>/identity/<field>/ to the person admin (buttons on the change page)."""
+    identity_changes: dict = {}
+    # The keyword the services take the record by (person=…, employer=…).
+    identity_subject: str = ""
 
     def get_urls(self):
+        opts = self.model._meta
         return [
             path(
                 "<path:object_id>/identity/<str:field>/",
                 self.admin_site.admin_view(self.identity_change_view),
-                name="accounts_insuredperson_identity",
+                name=f"{opts.app_label}_{opts.model_name}_identity",
             ),
             *super().get_urls(),
         ]
 
     def identity_change_view(self, request, object_id: str, field: str):
-        if field not in IDENTITY_CHANGES:
+        if field not in self.identity_changes:
             raise Http404
-        # The scoped queryset: another region's person is not found.
-        person = self.get_object(request, unquote(object_id))
-        if person is None:
+        # The scoped queryset: another region's record is not found.
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
             raise Http404
-        if not request.user.has_perm("accounts.change_insuredperson"):
+        opts = self.model._meta
+        if not request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
             raise PermissionDenied
-        form_class, service, title = IDENTITY_CHANGES[field]
+        form_class, service, title = self.identity_changes[field]
         form = form_class(request.POST or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                service(person=person, actor=request.user, **data)
+                service(**{self.identity_subject: obj}, actor=request.user, **data)
             except BusinessRuleViolation as exc:
                 form.add_error(field if exc.field == field else "reason", exc.message)
             else:
                 self.message_user(request, _("已变更并记录在案。"), messages.SUCCESS)
-                return redirect(reverse("admin:accounts_insuredperson_change", args=[person.pk]))
+                return redirect(
+                    reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+                )
         context = {
             **self.admin_site.each_context(request),
-            "opts": self.model._meta,
+            "opts": opts,
             "title": title,
-            "person": person,
+            "original": obj,
             "form": form,
             "history": AuditEvent.objects.filter(
-                object_type=person._meta.label_lower, object_id=person.pk
+                object_type=opts.label_lower, object_id=obj.pk
             ).select_related("actor")[:20],
         }
-        return TemplateResponse(request, "admin/accounts/insuredperson/identity.html", context)
+        return TemplateResponse(request, "admin/accounts/identity.html", context)
+
+
+class PersonIdentityAdminMixin(IdentityAdminMixin):
+    identity_subject = "person"
+    identity_changes = {
+        "phone": (PhoneForm, identity.person_phone_set_by_staff, _("设置已核实的手机号")),
+        "name": (NameForm, identity.person_name_correct, _("更正姓名")),
+        "retired": (RetiredForm, identity.person_retired_set, _("变更退休状态")),
+    }
+
+
+class EmployerIdentityAdminMixin(IdentityAdminMixin):
+    identity_subject = "employer"
+    identity_changes = {
+        "phone": (PhoneForm, identity.employer_phone_set_by_staff, _("设置已核实的联系电话")),
+    }
 
 
 @admin.register(AuditEvent)

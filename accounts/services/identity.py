@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.errors import BusinessRuleViolation
 from accounts.messaging import mask_phone, message_send_on_commit
-from accounts.models import InsuredPerson, PersonalAccount, User
+from accounts.models import Employer, InsuredPerson, PersonalAccount, User
 from accounts.services.audit import audit_event_record
 from accounts.services.periods import accounting_period_require_open
 
@@ -50,6 +50,37 @@ def _phone_set(person: InsuredPerson, phone: str, *, actor: User, reason: str, a
         reason=reason,
     )
     person_phone_change_notify(person=person, old_phone=old)
+
+
+def employer_phone_set_by_staff(*, employer: Employer, phone: str, actor: User, reason: str):
+    """Staff set an employer's verified contact phone (registration codes go to it), e.g. at
+    the counter for an employer with none on file. Refusals (400): no reason, the same phone.
+    The old phone is told."""
+    reason = _reason_required(reason)
+    with transaction.atomic():
+        employer = Employer.objects.select_for_update().get(pk=employer.pk)
+        old = employer.contact_phone
+        if phone == old:
+            raise BusinessRuleViolation(_("新手机号与原手机号相同。"), field="phone")
+        employer.contact_phone = phone
+        employer.save(update_fields=["contact_phone", "updated_at"])
+        audit_event_record(
+            actor=actor,
+            action="employer.phone_set_by_staff",
+            obj=employer,
+            before={"contact_phone": old},
+            after={"contact_phone": phone},
+            reason=reason,
+        )
+        if old:
+            body = _(
+                "【医保服务门户】贵单位在医保服务门户的联系电话已变更为 %(phone)s。"
+                "如非贵单位申请，请立即联系参保地经办机构。"
+            ) % {"phone": mask_phone(phone)}
+            message_send_on_commit(
+                employer=employer, phone=old, body=body, reference="phone-changed"
+            )
+    return employer
 
 
 def person_phone_change_notify(*, person: InsuredPerson, old_phone: str) -> None:

@@ -11,6 +11,7 @@ from accounts.services.personal_accounts import personal_account_open
 from enrollment.models import Scheme
 from tests.accounts.messages import last_message
 from tests.factories import (
+    EmployerFactory,
     EnrollmentFactory,
     InsuredPersonFactory,
     StaffUserFactory,
@@ -145,3 +146,29 @@ def test_superusers_see_audit_events_and_the_outbox_read_only(client):
     page = client.get(reverse("admin:accounts_auditevent_changelist"))
     assert page.status_code == 200 and "name_correct" in page.content.decode()
     assert client.get(reverse("admin:accounts_auditevent_add")).status_code == 403
+
+
+def test_staff_set_an_employers_verified_contact_phone_only_in_their_region(
+    client, django_capture_on_commit_callbacks
+):
+    """An employer with no phone on file registers at the counter: staff of its region set a
+    verified contact phone with a reason (audited); staff of another region cannot."""
+    # given an employer in Xi'an with no phone, and staff of Xi'an and of Taiyuan
+    employer = EmployerFactory(contact_phone="")
+    permissions = ["accounts.view_employer", "accounts.change_employer"]
+    url = reverse("admin:accounts_employer_identity", args=[employer.pk, "phone"])
+    client.force_login(StaffUserFactory(regions=["140100"], permissions=permissions))
+    # when Taiyuan staff try, then it is not found
+    assert client.post(url, {"phone": "13900003333", "reason": "x"}).status_code == 404
+    # when Xi'an staff set it
+    staff = StaffUserFactory(regions=["610100"], permissions=permissions)
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"phone": "13900003333", "reason": "单位经办人持证到窗口"})
+    # then the phone is set and audited
+    assert response.status_code == 302
+    employer.refresh_from_db()
+    assert employer.contact_phone == "13900003333"
+    event = AuditEvent.objects.get(object_type="accounts.employer", object_id=employer.pk)
+    assert event.actor == staff and event.reason == "单位经办人持证到窗口"
+    assert event.after == {"contact_phone": "13900003333"}
