@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
@@ -67,6 +68,33 @@ admin.site.unregister(TokenProxy)
 @admin.register(TokenProxy)
 class TokenAdmin(SuperuserOnlyAdmin, DRFTokenAdmin):
     pass
+
+
+def _superusers_only(*labels: str) -> None:
+    """Records with no region (groups and their permissions, schedules, sign-in logs, the
+    admin change history with its before/after values, second-factor devices): region staff
+    holding a permission on them would reach every region, so only superusers see them."""
+    for label in labels:
+        model = apps.get_model(label)
+        registered = type(admin.site.get_model_admin(model))
+        admin.site.unregister(model)
+        admin.site.register(model, type(registered.__name__, (SuperuserOnlyAdmin, registered), {}))
+
+
+_superusers_only(
+    "auth.Group",
+    "auditlog.LogEntry",
+    "axes.AccessAttempt",
+    "axes.AccessLog",
+    "axes.AccessFailureLog",
+    "django_celery_beat.PeriodicTask",
+    "django_celery_beat.ClockedSchedule",
+    "django_celery_beat.CrontabSchedule",
+    "django_celery_beat.SolarSchedule",
+    "django_celery_beat.IntervalSchedule",
+    "otp_totp.TOTPDevice",
+    "otp_static.StaticDevice",
+)
 
 
 class RegionPolicyInline(RegionScopedFieldsMixin, admin.StackedInline):

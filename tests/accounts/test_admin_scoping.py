@@ -2,6 +2,7 @@
 
 import pytest
 from auditlog.models import LogEntry
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.urls import reverse
@@ -349,3 +350,31 @@ def test_region_staff_cannot_mint_or_see_api_tokens_even_with_the_permission(cli
     assert response.status_code == 403
     assert not Token.objects.filter(user=login).exists()
     assert client.get(reverse("admin:authtoken_tokenproxy_changelist")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "auth.Group",
+        "auditlog.LogEntry",
+        "axes.AccessAttempt",
+        "django_celery_beat.PeriodicTask",
+        "otp_totp.TOTPDevice",
+        "otp_static.StaticDevice",
+    ],
+)
+def test_records_of_no_region_are_for_superusers_only_whatever_staff_hold(client, label):
+    """Groups, the admin change history, sign-in logs, schedules and second-factor devices
+    span every region: staff holding every permission on them still cannot open them."""
+    # given Xi'an staff holding every permission on the model
+    model = apps.get_model(label)
+    opts = model._meta
+    permissions = [
+        f"{opts.app_label}.{action}_{opts.model_name}"
+        for action in ("view", "add", "change", "delete")
+    ]
+    client.force_login(StaffUserFactory(regions=["610100"], permissions=permissions))
+    # when / then
+    changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    assert client.get(changelist).status_code == 403
+    assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code == 403
