@@ -11,7 +11,12 @@ from rest_framework.authtoken.models import TokenProxy
 
 from . import tasks
 from .admin_identity import EmployerIdentityAdminMixin, PersonIdentityAdminMixin
-from .admin_scoping import ReadOnlyAdmin, RegionScopedAdmin, RegionScopedFieldsMixin
+from .admin_scoping import (
+    ReadOnlyAdmin,
+    RegionScopedAdmin,
+    RegionScopedFieldsMixin,
+    SuperuserOnlyAdmin,
+)
 from .errors import BusinessRuleViolation
 from .forms import DecimalField
 from .models import (
@@ -31,23 +36,6 @@ from .models import (
 )
 from .services import periods
 from .services.ledger import yuan_to_fen
-
-
-class SuperuserOnlyAdmin(admin.ModelAdmin):
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
 
 
 @admin.register(User)

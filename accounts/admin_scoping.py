@@ -101,9 +101,8 @@ class ReadOnlyAdmin(ReadOnlyAdminMixin, RegionScopedAdmin):
     """Read-only and region-scoped."""
 
 
-class SuperuserReadOnlyAdmin(admin.ModelAdmin):
-    """Trails with no region of their own (audit events, outbox, wallet events): superusers
-    read them; nobody changes them."""
+class SuperuserOnlyAdmin(admin.ModelAdmin):
+    """Records that span every region (logins, tokens, groups, logs): superusers only."""
 
     def has_module_permission(self, request):
         return request.user.is_superuser
@@ -111,11 +110,16 @@ class SuperuserReadOnlyAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
 
-    def has_add_permission(self, request):
-        return False
-
     def has_change_permission(self, request, obj=None):
-        return False
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        return request.user.is_superuser
+
+
+class SuperuserReadOnlyAdmin(ReadOnlyAdminMixin, SuperuserOnlyAdmin):
+    """Trails with no region of their own (audit events, outbox, wallet events): superusers
+    read them; nobody changes them."""

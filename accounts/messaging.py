@@ -79,6 +79,11 @@ def message_sender():
     return import_string(path)()
 
 
+def recipient(person: InsuredPerson | None, employer: Employer | None) -> dict:
+    """The one owner of a message or a waiting code, as keyword arguments (person or employer)."""
+    return {"person": person} if person is not None else {"employer": employer}
+
+
 def message_send_on_commit(
     *,
     phone: str,
@@ -88,9 +93,9 @@ def message_send_on_commit(
     employer: Employer | None = None,
 ) -> None:
     """Send after the surrounding transaction commits (at once outside one); never on rollback."""
-    recipient = {"person": person} if person is not None else {"employer": employer}
+    owner = recipient(person, employer)
 
     def send() -> None:
-        message_sender().send(phone=phone, body=body, reference=reference, **recipient)
+        message_sender().send(phone=phone, body=body, reference=reference, **owner)
 
     transaction.on_commit(send)

@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from accounts.messaging import code_digest, code_generate, code_matches
+from accounts.messaging import code_digest, code_generate, code_matches, recipient
 from accounts.models import Employer, InsuredPerson, PendingVerification
 
 CODE_TTL = dt.timedelta(minutes=10)
@@ -19,17 +19,13 @@ _DAY = dt.timedelta(days=1)
 Purpose = PendingVerification.Purpose
 
 
-def _owner(person: InsuredPerson | None, employer: Employer | None) -> dict:
-    return {"person": person} if person is not None else {"employer": employer}
-
-
 def pending_verification_locked(
     *, purpose: str, person: InsuredPerson | None = None, employer: Employer | None = None
 ) -> PendingVerification | None:
     """The owner's waiting request for `purpose`, row-locked (call inside a transaction)."""
     return (
         PendingVerification.objects.select_for_update()
-        .filter(purpose=purpose, **_owner(person, employer))
+        .filter(purpose=purpose, **recipient(person, employer))
         .first()
     )
 
@@ -50,7 +46,7 @@ def verification_code_issue(
     pending = pending_verification_locked(purpose=purpose, person=person, employer=employer)
     if pending is None:
         pending = PendingVerification(
-            purpose=purpose, **_owner(person, employer), window_started_at=now
+            purpose=purpose, **recipient(person, employer), window_started_at=now
         )
     elif now - pending.window_started_at >= _DAY:
         pending.window_started_at, pending.codes_sent = now, 0
