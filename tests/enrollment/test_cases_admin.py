@@ -120,6 +120,7 @@ def test_staff_of_another_region_cannot_revert_the_case(client, xian_staff, deci
     assert refused.value.status_code == 403
     case.refresh_from_db()
     assert case.status == DuplicateCase.Status.DECIDED
+    assert not AuditEvent.objects.exists()
 
 
 def test_a_record_changed_since_the_decision_blocks_the_revert(decided):
