@@ -132,8 +132,8 @@ class InsuredPersonAdmin(PersonIdentityAdminMixin, RegionScopedAdmin):
     """ID numbers are masked unless the staff user may see them in full; identity fields change
     through the buttons of PersonIdentityAdminMixin (a reason, an audit row)."""
 
-    # The core reaching into enrollment for "a record in the region" (issue #10).
-    region_path = "enrollments__region"
+    # Known in the region (enrolled, an account, transferred in): the core's own record.
+    region_path = "region_links__region"
     region_path_distinct = True
     # birth_date is part of the national ID.
     identity_fields = (

@@ -10,7 +10,7 @@ nothing to region staff. Superusers keep everything.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .selectors import scope_to_staff_regions
+from .permissions import scope_to_staff_regions
 
 OUT_OF_REGION = _("不在您负责的统筹区范围内，或您无权选择。")
 
@@ -56,7 +56,12 @@ class RegionScopedFieldsMixin:
 
 
 class RegionScopedAdmin(RegionScopedFieldsMixin, admin.ModelAdmin):
+    """Staff see a record if its region, or any of its regions, is theirs."""
+
+    # The path to the record's region; a record of several regions (a transfer's out-region
+    # and in-region) names each in `region_paths` instead, e.g. ("out_region", "in_region").
     region_path: str = "region"
+    region_paths: tuple[str, ...] = ()
     # Paths through a to-many relation need distinct rows.
     region_path_distinct = False
     # Identity (name, phone, login link, retired flags, …) changes only through services
@@ -68,7 +73,7 @@ class RegionScopedAdmin(RegionScopedFieldsMixin, admin.ModelAdmin):
         queryset = scope_to_staff_regions(
             queryset=super().get_queryset(request),
             user=request.user,
-            region_path=self.region_path,
+            region_paths=self.region_paths or (self.region_path,),
         )
         return queryset.distinct() if self.region_path_distinct else queryset
 

@@ -329,6 +329,36 @@ class InsuredPerson(models.Model):
         return mask_national_id(self.national_id)
 
 
+class PersonRegion(models.Model):
+    """A region where a person is known (enrolled there, an account there, transferred in).
+
+    The core scopes persons by it for region staff without knowing the apps that put a
+    person in a region: they call `person_regions_link`. A person stays known where they
+    once were (their history is there).
+    """
+
+    person = models.ForeignKey(
+        InsuredPerson,
+        on_delete=models.CASCADE,
+        related_name="region_links",
+        verbose_name=_("参保人"),
+        db_index=False,  # the unique (person, region) index leads with it
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("统筹区")
+    )
+
+    class Meta:
+        verbose_name = _("参保人所在统筹区")
+        verbose_name_plural = _("参保人所在统筹区")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "region"], name="person_region_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} @ {self.region_id}"
+
+
 class Employer(models.Model):
     """参保单位, known by its 统一社会信用代码."""
 

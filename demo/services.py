@@ -23,6 +23,7 @@ from accounts.models import AccountingPeriod, Employer, InsuredPerson, Region, U
 from accounts.services.contributions import contributions_feed_apply
 from accounts.services.credits import monthly_credit_run
 from accounts.services.periods import accounting_period_assess, accounting_period_open
+from accounts.services.person_regions import person_regions_link, person_regions_link_from
 from accounts.services.personal_accounts import personal_account_open
 from enrollment.models import Enrollment, EnrollmentStatus, Scheme
 from enrollment.services.personal_accounts import personal_accounts_freeze_sync
@@ -278,6 +279,7 @@ def demo_data_seed() -> list[DemoLogin]:
         )
         _link_login(person, user)
         for item in demo.enrollments:
+            person_regions_link(pairs=[(person.pk, item.region)])
             Enrollment.objects.get_or_create(
                 person=person,
                 region_id=item.region,
@@ -469,6 +471,11 @@ def synthetic_persons_seed(*, count: int) -> int:
         _synthetic_copy(indexes, employer_ids)
     else:
         _synthetic_bulk_create(indexes, employer_ids)
+    person_regions_link_from(
+        pairs=Enrollment.objects.filter(
+            person__national_id__startswith=SYNTHETIC_ID_PREFIX
+        ).values_list("person_id", "region_id")
+    )
     return len(indexes)
 
 

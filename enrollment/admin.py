@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin_scoping import ReadOnlyAdminMixin, RegionScopedAdmin, RegionScopedFieldsMixin
 from accounts.errors import BusinessRuleViolation
 from accounts.forms import NameFormField
+from accounts.services.person_regions import person_region_link
 from accounts.uploads import evidence_check, private_file_response
 
 from . import tasks
@@ -67,6 +68,7 @@ class EnrollmentAdmin(RegionScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        person_region_link(person=obj.person, region=obj.region)
         # A status or scheme changed by hand freezes or unfreezes the account at once.
         personal_accounts.personal_accounts_freeze_sync(person_ids=[obj.person_id])
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.identity import credit_code_check_char, national_id_check_char
 from accounts.models import Employer, InsuredPerson, Region, User
+from accounts.services.person_regions import person_region_link
 from enrollment.models import Enrollment, EnrollmentStatus, Scheme
 
 TEST_PASSWORD = "Yibao-test-2026"
@@ -118,3 +119,10 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
     status = EnrollmentStatus.ACTIVE
     registered_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=400))
     last_paid_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=20))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        enrollment = super()._create(model_class, *args, **kwargs)
+        # As every path that enrolls someone: the core knows the person in that region.
+        person_region_link(person=enrollment.person, region=enrollment.region)
+        return enrollment

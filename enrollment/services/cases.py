@@ -1,9 +1,8 @@
 """Decisions people take on duplicate cases: staff revert one, an employer or staff confirm a
-name. Each is checked first (who may, in what state) and audited (django-auditlog: who, when,
-before and after of every record changed).
+name. Each is checked first (who may, in what state) and audited through the core's audit
+path: who, when, and before and after of every record it changed.
 """
 
-from auditlog.context import set_actor
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -11,7 +10,9 @@ from django.utils.translation import gettext as _
 
 from accounts.errors import BusinessRuleViolation
 from accounts.models import InsuredPerson, User
+from accounts.permissions import require_staff_region, staff_may_act_on_region
 from accounts.services import personal_accounts
+from accounts.services.audit import AuditTrail, audit_snapshot
 from accounts.services.personal_accounts import AccountMergeDetail
 
 from ..models import CaseEnrollment, DuplicateCase, Enrollment, EnrollmentStatus, Scheme
@@ -21,20 +22,16 @@ _DONE_STATE = {
     CaseEnrollment.Action.SUSPENDED: EnrollmentStatus.SUSPENDED,
     CaseEnrollment.Action.MERGED: EnrollmentStatus.MERGED,
 }
-
-
-def staff_may_act_on_region(*, user: User, region_id: str | None) -> bool:
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        return False
-    if user.is_superuser:
-        return True
-    return region_id is not None and user.regions.filter(pk=region_id).exists()
+# What a decision on a case may change, as the audit rows show it.
+_RECORD_FIELDS = ("status", "status_reason", "merged_into_id", "resolution_exempt", "reported_name")
+_CASE_FIELDS = ("status", "accounts_status", "confirmed_name")
 
 
 def case_check_staff(*, user: User, case: DuplicateCase) -> None:
     """Only staff of the case's region (or a superuser) act on it."""
-    if not staff_may_act_on_region(user=user, region_id=case.region_id):
-        raise BusinessRuleViolation(_("只有本统筹区的经办人员可以办理此案件。"), status_code=403)
+    require_staff_region(
+        user=user, region_id=case.region_id, message=_("只有本统筹区的经办人员可以办理此案件。")
+    )
 
 
 def case_check_revert(*, user: User, case: DuplicateCase) -> None:
@@ -77,31 +74,36 @@ def duplicate_case_revert(*, case: DuplicateCase, by: User) -> DuplicateCase:
                 _("登记 %(record)s 处理后已变为“%(status)s”，不能按原样撤销。")
                 % {"record": record, "status": record.get_status_display()}
             )
-    with set_actor(by):
-        if case.accounts_status == DuplicateCase.AccountsStatus.DONE:
-            personal_accounts.personal_account_unmerge(
-                merges=[AccountMergeDetail.from_record(d) for d in case.account_merges],
-                key=str(case.pk),
-                reference=f"duplicate_case:{case.pk}",
-            )
-        elif case.accounts_status == DuplicateCase.AccountsStatus.PENDING:
-            case.accounts_status = DuplicateCase.AccountsStatus.NONE
-        for record, change in to_restore:
-            record.status, record.status_reason = change.status_before, change.status_reason_before
-            record.merged_into = None
-        for record in records.values():
-            record.resolution_exempt = True
-            record.save(
-                update_fields=[
-                    "status",
-                    "status_reason",
-                    "merged_into",
-                    "resolution_exempt",
-                    "updated_at",
-                ]
-            )
-        case.status, case.reverted_by, case.reverted_at = Status.REVERTED, by, timezone.now()
-        case.save(update_fields=["status", "reverted_by", "reverted_at", "accounts_status"])
+    audit = AuditTrail(actor=by, action="duplicate_case.revert", reason=f"duplicate_case:{case.pk}")
+    case_before = audit_snapshot(case, _CASE_FIELDS)
+    records_before = {pk: audit_snapshot(record, _RECORD_FIELDS) for pk, record in records.items()}
+    if case.accounts_status == DuplicateCase.AccountsStatus.DONE:
+        personal_accounts.personal_account_unmerge(
+            merges=[AccountMergeDetail.from_record(d) for d in case.account_merges],
+            key=str(case.pk),
+            reference=f"duplicate_case:{case.pk}",
+        )
+    elif case.accounts_status == DuplicateCase.AccountsStatus.PENDING:
+        case.accounts_status = DuplicateCase.AccountsStatus.NONE
+    for record, change in to_restore:
+        record.status, record.status_reason = change.status_before, change.status_reason_before
+        record.merged_into = None
+    for record in records.values():
+        record.resolution_exempt = True
+        record.save(
+            update_fields=[
+                "status",
+                "status_reason",
+                "merged_into",
+                "resolution_exempt",
+                "updated_at",
+            ]
+        )
+        audit.changed(record, records_before[record.pk])
+    case.status, case.reverted_by, case.reverted_at = Status.REVERTED, by, timezone.now()
+    case.save(update_fields=["status", "reverted_by", "reverted_at", "accounts_status"])
+    audit.changed(case, case_before)
+    audit.record()
     return case
 
 
@@ -144,20 +146,29 @@ def name_mismatch_confirm(*, case: DuplicateCase, name: str, by: User) -> Duplic
     records = Enrollment.objects.select_for_update().filter(
         Q(pk__in=list(changes)) | same_name, person=person, region_id=case.region_id
     )
-    with set_actor(by):
-        if person.name != name:
-            person.name = name
-            person.save(update_fields=["name", "updated_at"])
-        for record in records.order_by("pk"):
-            change = changes.get(record.pk)
-            if change is not None and record.status == EnrollmentStatus.SUSPENDED:
-                record.status = change.status_before
-                record.status_reason = change.status_reason_before
-            record.reported_name = ""
-            record.save(update_fields=["status", "status_reason", "reported_name", "updated_at"])
-        case.status, case.confirmed_name = Status.DECIDED, name
-        case.decided_by, case.decided_at = by, timezone.now()
-        case.save(update_fields=["status", "confirmed_name", "decided_by", "decided_at"])
+    audit = AuditTrail(
+        actor=by, action="duplicate_case.name_confirm", reason=f"duplicate_case:{case.pk}"
+    )
+    case_before = audit_snapshot(case, _CASE_FIELDS)
+    person_before = audit_snapshot(person, ["name"])
+    if person.name != name:
+        person.name = name
+        person.save(update_fields=["name", "updated_at"])
+    audit.changed(person, person_before)
+    for record in records.order_by("pk"):
+        record_before = audit_snapshot(record, _RECORD_FIELDS)
+        change = changes.get(record.pk)
+        if change is not None and record.status == EnrollmentStatus.SUSPENDED:
+            record.status = change.status_before
+            record.status_reason = change.status_reason_before
+        record.reported_name = ""
+        record.save(update_fields=["status", "status_reason", "reported_name", "updated_at"])
+        audit.changed(record, record_before)
+    case.status, case.confirmed_name = Status.DECIDED, name
+    case.decided_by, case.decided_at = by, timezone.now()
+    case.save(update_fields=["status", "confirmed_name", "decided_by", "decided_at"])
+    audit.changed(case, case_before)
+    audit.record()
     person_id = person.pk
 
     def resolve_now():

@@ -5,27 +5,29 @@ is ACTIVE again at once and stays out of automatic resolution until the case is 
 Every restore is a row of its own and an audit entry on the record.
 """
 
-from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.errors import BusinessRuleViolation
 from accounts.models import User
+from accounts.permissions import require_staff_region
+from accounts.services.audit import audit_event_record, audit_snapshot
 from accounts.uploads import CheckedUpload, evidence_check, private_storage
 
 from ..models import EmergencyRestore, Enrollment, EnrollmentStatus
-from .cases import staff_may_act_on_region
 
 RESTORED_REASON = "急需就医：经办机构已紧急恢复，待核实"
+_AUDITED = ("status", "status_reason", "resolution_exempt")
 
 
 def emergency_restore_check(*, enrollment: Enrollment, reason: str, by: User, evidence):
     """Every refusal a staff member may see, before anything is stored."""
-    if not staff_may_act_on_region(user=by, region_id=enrollment.region_id):
-        raise BusinessRuleViolation(
-            _("只有本统筹区的经办人员可以紧急恢复此参保登记。"), status_code=403
-        )
+    require_staff_region(
+        user=by,
+        region_id=enrollment.region_id,
+        message=_("只有本统筹区的经办人员可以紧急恢复此参保登记。"),
+    )
     if enrollment.status != EnrollmentStatus.SUSPENDED:
         raise BusinessRuleViolation(
             _("只有“暂停”的参保登记可以紧急恢复，此登记为“%(status)s”。")
@@ -65,23 +67,29 @@ def _restore(*, enrollment, reason, by, checked, stored) -> EmergencyRestore:
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if enrollment.status != EnrollmentStatus.SUSPENDED:  # changed while the file was written
         raise BusinessRuleViolation(_("该参保登记已不是“暂停”状态。"))
-    with set_actor(by):
-        restore = EmergencyRestore.objects.create(
-            enrollment=enrollment,
-            region_id=enrollment.region_id,
-            reason=reason,
-            evidence=stored,
-            evidence_name=checked.original_name,
-            evidence_type=checked.content_type,
-            evidence_size=checked.size,
-            status_before=enrollment.status,
-            status_reason_before=enrollment.status_reason,
-            restored_by=by,
-        )
-        enrollment.status = EnrollmentStatus.ACTIVE
-        enrollment.status_reason = RESTORED_REASON
-        enrollment.resolution_exempt = True
-        enrollment.save(
-            update_fields=["status", "status_reason", "resolution_exempt", "updated_at"]
-        )
+    before = audit_snapshot(enrollment, _AUDITED)
+    restore = EmergencyRestore.objects.create(
+        enrollment=enrollment,
+        region_id=enrollment.region_id,
+        reason=reason,
+        evidence=stored,
+        evidence_name=checked.original_name,
+        evidence_type=checked.content_type,
+        evidence_size=checked.size,
+        status_before=enrollment.status,
+        status_reason_before=enrollment.status_reason,
+        restored_by=by,
+    )
+    enrollment.status = EnrollmentStatus.ACTIVE
+    enrollment.status_reason = RESTORED_REASON
+    enrollment.resolution_exempt = True
+    enrollment.save(update_fields=["status", "status_reason", "resolution_exempt", "updated_at"])
+    audit_event_record(
+        actor=by,
+        action="enrollment.emergency_restore",
+        obj=enrollment,
+        before=before,
+        after=audit_snapshot(enrollment, _AUDITED),
+        reason=reason,
+    )
     return restore

@@ -15,6 +15,7 @@ from accounts.identity import birth_date_from_national_id
 from accounts.models import InsuredPerson
 from accounts.services import identity
 from accounts.services.periods import accounting_period_require_open
+from accounts.services.person_regions import person_regions_link
 
 from ..models import Enrollment, EnrollmentStatus, Scheme
 from ..signals import enrollments_changed_on_commit
@@ -187,6 +188,7 @@ def persons_feed_apply(*, rows: list[dict], source: str) -> PersonFeedResult:
     now = timezone.now()
     persons = _upsert_persons(rows, result, now)
     created = _upsert_enrollments(rows, persons, result, now)
+    person_regions_link(pairs=[(e.person_id, e.region_id) for e in created])
     mismatched = [persons[national_id].pk for national_id in result.mismatched_national_ids]
     result.verification_cases, _suspended = name_mismatches_suspend(
         person_ids=mismatched, source=source

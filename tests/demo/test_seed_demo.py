@@ -5,10 +5,11 @@ import pytest
 from auditlog.models import LogEntry
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.db.models import Exists, OuterRef
 from rest_framework.test import APIClient
 
 from accounts.identity import validate_credit_code, validate_national_id
-from accounts.models import Employer, InsuredPerson, User
+from accounts.models import Employer, InsuredPerson, PersonRegion, User
 from demo.services import DEMO_PASSWORD, STAFF_GROUP, SYNTHETIC_ID_PREFIX
 from enrollment.models import Enrollment, EnrollmentStatus
 from tests.factories import UserFactory, make_credit_code
@@ -187,3 +188,14 @@ def test_create_service_token_refuses_a_non_service_username():
     # when / then
     with pytest.raises(CommandError):
         call_command("create_service_token", "someone", stdout=io.StringIO())
+
+
+def test_every_seeded_person_is_known_to_the_core_where_they_are_enrolled():
+    """Demo and synthetic (bulk) persons alike: staff of the region see them in the admin."""
+    # when
+    seed("--persons", "20")
+    # then
+    link = PersonRegion.objects.filter(person=OuterRef("person"), region=OuterRef("region"))
+    assert Enrollment.objects.filter(person__in=synthetic_persons()).count() == 20
+    assert Enrollment.objects.exclude(person__in=synthetic_persons()).exists()
+    assert not Enrollment.objects.exclude(Exists(link)).exists()

@@ -2,9 +2,9 @@
 a revert restores exactly what was there and is audited."""
 
 import pytest
-from auditlog.models import LogEntry
 from django.urls import reverse
 
+from accounts.models import AuditEvent
 from enrollment.models import DuplicateCase, EnrollmentStatus, ResolutionRun
 from enrollment.services import cases
 from tests.enrollment.factories import statuses
@@ -85,12 +85,22 @@ def test_staff_revert_restores_exactly_what_was_there_and_is_audited(
     resident.refresh_from_db()
     assert (resident.status, resident.status_reason) == (EnrollmentStatus.ACTIVE, "原因甲")
     assert resident.resolution_exempt
-    entry = LogEntry.objects.get_for_object(resident).latest("timestamp")
-    assert entry.actor == xian_staff
-    assert entry.changes_dict["status"] == ["SUSPENDED", "ACTIVE"]
-    case_entry = LogEntry.objects.get_for_object(case).latest("timestamp")
-    assert case_entry.actor == xian_staff
-    assert case_entry.changes_dict["status"] == ["DECIDED", "REVERTED"]
+    events = AuditEvent.objects.filter(action="duplicate_case.revert", actor=xian_staff)
+    record = events.get(object_type="enrollment.enrollment", object_id=resident.pk)
+    assert record.before == {
+        "status": "SUSPENDED",
+        "status_reason": "重复参保：已参加职工医保，居民医保暂停",
+        "resolution_exempt": False,
+    }
+    assert record.after == {
+        "status": "ACTIVE",
+        "status_reason": "原因甲",
+        "resolution_exempt": True,
+    }
+    kept = events.get(object_type="enrollment.enrollment", object_id=decided["employee"].pk)
+    assert (kept.before, kept.after) == ({"resolution_exempt": False}, {"resolution_exempt": True})
+    reverted = events.get(object_type="enrollment.duplicatecase", object_id=case.pk)
+    assert (reverted.before, reverted.after) == ({"status": "DECIDED"}, {"status": "REVERTED"})
     # and the nightly run does not undo the staff decision
     assert resolve().counts["cases"] == {}
     assert statuses(resident) == [EnrollmentStatus.ACTIVE]
@@ -110,6 +120,7 @@ def test_staff_of_another_region_cannot_revert_the_case(client, xian_staff, deci
     assert refused.value.status_code == 403
     case.refresh_from_db()
     assert case.status == DuplicateCase.Status.DECIDED
+    assert not AuditEvent.objects.exists()
 
 
 def test_a_record_changed_since_the_decision_blocks_the_revert(decided):

@@ -4,10 +4,10 @@ checked and kept private; the restore is audited and shown on the person's page.
 from pathlib import Path
 
 import pytest
-from auditlog.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accounts.models import AuditEvent
 from accounts.uploads import MAX_EVIDENCE_BYTES, private_storage
 from enrollment.models import DuplicateCase, EmergencyRestore, EnrollmentStatus
 from enrollment.services import emergency
@@ -95,11 +95,23 @@ def test_staff_restore_a_suspended_enrollment_at_once_with_reason_and_evidence(
     with pytest.raises(ValueError):
         restore.evidence.url  # noqa: B018
     assert client.get(f"/media/{restore.evidence.name}").status_code == 404
-    # audited: who changed the enrollment, from what to what
-    entry = LogEntry.objects.get_for_object(suspended).latest("timestamp")
-    assert entry.actor == xian_staff
-    assert entry.changes_dict["status"] == ["SUSPENDED", "ACTIVE"]
-    assert LogEntry.objects.get_for_object(restore).get().actor == xian_staff
+    # audited: who changed the enrollment, from what to what, and why
+    event = AuditEvent.objects.get(object_type="enrollment.enrollment", object_id=suspended.pk)
+    assert (event.actor, event.action, event.reason) == (
+        xian_staff,
+        "enrollment.emergency_restore",
+        "住院治疗，医院出具入院通知书",
+    )
+    assert event.before == {
+        "status": "SUSPENDED",
+        "status_reason": "重复参保：已参加职工医保，居民医保暂停",
+        "resolution_exempt": False,
+    }
+    assert event.after == {
+        "status": "ACTIVE",
+        "status_reason": emergency.RESTORED_REASON,
+        "resolution_exempt": True,
+    }
     # the nightly run does not suspend it again
     resolve()
     assert statuses(suspended) == [EnrollmentStatus.ACTIVE]

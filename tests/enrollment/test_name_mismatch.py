@@ -3,11 +3,10 @@ that region are suspended and a case opened; the employer (employees) or staff (
 confirm the right name, and the records come back."""
 
 import pytest
-from auditlog.models import LogEntry
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts.models import User
+from accounts.models import AuditEvent, User
 from enrollment.models import DuplicateCase, EnrollmentStatus
 from enrollment.services import cases
 from tests.enrollment.factories import statuses
@@ -73,16 +72,34 @@ def test_the_employer_confirms_the_name_and_the_record_is_restored(
 
 
 def test_confirming_the_reported_name_renames_the_person_with_an_audit_entry(mismatch_from_feed):
+    """The name, each record restored and the case: who confirmed, before and after."""
+    # given
     person, employee, _row = mismatch_from_feed
     case = DuplicateCase.objects.get(person=person)
     staff = StaffUserFactory(regions=["610100"])
+    # when
     cases.name_mismatch_confirm(case=case, name="李那", by=staff)
+    # then
     person.refresh_from_db()
     assert person.name == "李那"
-    entry = LogEntry.objects.get_for_object(person).latest("timestamp")
-    assert entry.actor == staff
-    assert entry.changes_dict["name"] == ["李娜", "李那"]
     assert statuses(employee) == [ACTIVE]
+    events = {
+        e.object_type: e for e in AuditEvent.objects.filter(action="duplicate_case.name_confirm")
+    }
+    assert {e.actor for e in events.values()} == {staff}
+    named = events["accounts.insuredperson"]
+    assert (named.object_id, named.before, named.after) == (
+        person.pk,
+        {"name": "李娜"},
+        {"name": "李那"},
+    )
+    record = events["enrollment.enrollment"]
+    assert record.object_id == employee.pk
+    assert (record.before["status"], record.after["status"]) == (SUSPENDED, ACTIVE)
+    assert (record.before["reported_name"], record.after["reported_name"]) == ("李那", "")
+    decided = events["enrollment.duplicatecase"]
+    assert decided.before == {"status": "OPEN", "confirmed_name": ""}
+    assert decided.after == {"status": "DECIDED", "confirmed_name": "李那"}
 
 
 def test_another_employer_neither_sees_nor_confirms_the_case(mismatch_from_feed):
