@@ -47,13 +47,13 @@ def _is_working(day: dt.date, exceptions: dict) -> bool:
     return kind == CalendarDay.Kind.WORKDAY
 
 
-def is_working_day(day: dt.date, region: Region | str | None = None) -> bool:
+def is_working_day(day: dt.date, *, region: Region | str | None = None) -> bool:
     """Whether `day` is a working day nationally, or in `region` (a Region or its code)."""
     _check_date(day)
     return _is_working(day, _exceptions(day, day, region))
 
 
-def add_working_days(day: dt.date, n: int, region: Region | str | None = None) -> dt.date:
+def add_working_days(day: dt.date, n: int, *, region: Region | str | None = None) -> dt.date:
     """The `n`-th working day after `day` (day 1 is the first working day after it): the due
     date of a deadline of `n` working days from an event on `day`. `n` = 0 gives `day`.
 
@@ -85,7 +85,9 @@ def _weekdays_between(start: dt.date, end: dt.date) -> int:
     return count
 
 
-def working_days_between(start: dt.date, end: dt.date, region: Region | str | None = None) -> int:
+def working_days_between(
+    start: dt.date, end: dt.date, *, region: Region | str | None = None
+) -> int:
     """Working days after `start` up to and including `end`: the number `end` has in a count
     of working days from an event on `start` (SPEC §1), so that
     `working_days_between(d, add_working_days(d, n)) == n`.
@@ -95,7 +97,7 @@ def working_days_between(start: dt.date, end: dt.date, region: Region | str | No
     _check_date(start)
     _check_date(end)
     if end < start:
-        return -working_days_between(end, start, region)
+        return -working_days_between(end, start, region=region)
     if end == start:
         return 0
     count = _weekdays_between(start, end)

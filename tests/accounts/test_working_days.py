@@ -109,23 +109,23 @@ def test_a_region_s_own_holiday_counts_in_that_region_only():
     # given Xi'an's own day off on Thursday 9 October 2025
     CalendarDayFactory(date=D(2025, 10, 9), region_id=XIAN)
     # then Xi'an's 10th working day moves one day; nowhere else does
-    assert is_working_day(D(2025, 10, 9), XIAN) is False
-    assert is_working_day(D(2025, 10, 9), Region.objects.get(pk=XIAN)) is False
+    assert is_working_day(D(2025, 10, 9), region=XIAN) is False
+    assert is_working_day(D(2025, 10, 9), region=Region.objects.get(pk=XIAN)) is False
     assert is_working_day(D(2025, 10, 9)) is True
-    assert is_working_day(D(2025, 10, 9), TAIYUAN) is True
-    assert add_working_days(D(2025, 9, 26), 10, XIAN) == D(2025, 10, 17)
-    assert add_working_days(D(2025, 9, 26), 10, TAIYUAN) == D(2025, 10, 16)
-    assert working_days_between(D(2025, 9, 26), D(2025, 10, 16), XIAN) == 9
-    assert working_days_between(D(2025, 9, 26), D(2025, 10, 16), TAIYUAN) == 10
+    assert is_working_day(D(2025, 10, 9), region=TAIYUAN) is True
+    assert add_working_days(D(2025, 9, 26), 10, region=XIAN) == D(2025, 10, 17)
+    assert add_working_days(D(2025, 9, 26), 10, region=TAIYUAN) == D(2025, 10, 16)
+    assert working_days_between(D(2025, 9, 26), D(2025, 10, 16), region=XIAN) == 9
+    assert working_days_between(D(2025, 9, 26), D(2025, 10, 16), region=TAIYUAN) == 10
 
 
 def test_a_region_s_own_day_wins_over_the_national_one():
     # given Xi'an working on 8 October 2025, a national day off
     CalendarDayFactory(date=D(2025, 10, 8), kind=CalendarDay.Kind.WORKDAY, region_id=XIAN)
-    assert is_working_day(D(2025, 10, 8), XIAN) is True
+    assert is_working_day(D(2025, 10, 8), region=XIAN) is True
     assert is_working_day(D(2025, 10, 8)) is False
-    assert working_days_between(D(2025, 9, 30), D(2025, 10, 8), XIAN) == 1
-    assert add_working_days(D(2025, 9, 30), 1, XIAN) == D(2025, 10, 8)
+    assert working_days_between(D(2025, 9, 30), D(2025, 10, 8), region=XIAN) == 1
+    assert add_working_days(D(2025, 9, 30), 1, region=XIAN) == D(2025, 10, 8)
 
 
 def test_an_edit_of_the_table_counts_from_the_next_call_on():
@@ -137,9 +137,9 @@ def test_an_edit_of_the_table_counts_from_the_next_call_on():
 
 def test_one_query_answers_a_deadline_and_a_count(django_assert_num_queries):
     with django_assert_num_queries(1):
-        add_working_days(D(2025, 9, 26), 15, XIAN)
+        add_working_days(D(2025, 9, 26), 15, region=XIAN)
     with django_assert_num_queries(1):
-        working_days_between(D(2025, 1, 1), D(2026, 12, 31), XIAN)
+        working_days_between(D(2025, 1, 1), D(2026, 12, 31), region=XIAN)
 
 
 def test_a_deadline_beyond_the_first_window_is_still_found():
@@ -151,7 +151,7 @@ def test_a_deadline_beyond_the_first_window_is_still_found():
         for i in range(92)
     )
     # then the count goes on after it
-    assert add_working_days(D(2025, 10, 31), 1, XIAN) == D(2026, 2, 2)
+    assert add_working_days(D(2025, 10, 31), 1, region=XIAN) == D(2026, 2, 2)
 
 
 def test_a_negative_count_and_a_time_are_refused():
@@ -177,12 +177,12 @@ def test_counting_back_the_working_days_added_gives_n(day, n, region):
         date=D(2025, 10, 9), region_id=XIAN, defaults={"kind": "HOLIDAY", "name": "地方节日"}
     )
     # when
-    due = add_working_days(day, n, region)
+    due = add_working_days(day, n, region=region)
     # then
-    assert working_days_between(day, due, region) == n
+    assert working_days_between(day, due, region=region) == n
     if n:
-        assert is_working_day(due, region)
-        assert working_days_between(day, due - dt.timedelta(days=1), region) == n - 1
+        assert is_working_day(due, region=region)
+        assert working_days_between(day, due - dt.timedelta(days=1), region=region) == n - 1
     if region is None and due.year < 2027:
         expected, passed = day, 0
         while passed < n:
