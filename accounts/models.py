@@ -874,7 +874,7 @@ class CalendarDay(models.Model):
     )
 
     class Meta:
-        ordering = ["-date", "region"]
+        ordering = ["-date", "region_id"]
         verbose_name = _("节假日安排")
         verbose_name_plural = _("节假日安排")
         constraints = [

@@ -33,7 +33,7 @@ def _exceptions(first: dt.date, last: dt.date, region: Region | str | None) -> d
     code = _region_code(region)
     where = Q(region__isnull=True) if code is None else Q(region__isnull=True) | Q(region=code)
     kinds: dict[dt.date, str] = {}
-    rows = CalendarDay.objects.filter(where, date__gte=first, date__lte=last)
+    rows = CalendarDay.objects.filter(where, date__gte=first, date__lte=last).order_by()
     for day, kind, row_region in rows.values_list("date", "kind", "region"):
         if row_region is not None or day not in kinds:
             kinds[day] = kind

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '节假日安排',
                 'verbose_name_plural': '节假日安排',
-                'ordering': ['-date', 'region'],
+                'ordering': ['-date', 'region_id'],
                 'constraints': [models.UniqueConstraint(condition=models.Q(('region__isnull', True)), fields=('date',), name='calendar_day_once_nationally', violation_error_message='该日期已有全国统一安排。'), models.UniqueConstraint(condition=models.Q(('region__isnull', False)), fields=('date', 'region'), name='calendar_day_once_per_region', violation_error_message='该统筹区在该日期已有安排。'), models.CheckConstraint(condition=models.Q(('date__isnull', True), models.Q(('date__gte', datetime.date(1900, 1, 1)), ('date__lte', datetime.date(2100, 12, 31))), _connector='OR'), name='calendar_day_date_in_range')],
             },
         ),

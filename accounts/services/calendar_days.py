@@ -118,9 +118,11 @@ def calendar_days_load(*, years: Iterable[int]) -> LoadResult:
     scheduled = state_council_days(years=years)
     existing = {
         row.date: row
-        for row in CalendarDay.objects.select_for_update().filter(
+        for row in CalendarDay.objects.filter(
             region__isnull=True, date__in=[day.date for day in scheduled]
         )
+        .order_by("pk")
+        .select_for_update()
     }
     created = updated = unchanged = 0
     for day in scheduled:
