@@ -358,3 +358,7 @@ class DesignatedInstitutionAdmin(RegionScopedAdmin):
     list_select_related = ("region", "service_user")
     search_fields = ("=code", "name")
     readonly_fields = ("service_user",)
+
+
+# The working-day calendar's admin lives in its own module.
+from . import admin_calendar  # noqa: E402, F401

@@ -24,3 +24,4 @@ class AccountsConfig(AppConfig):
         ):
             auditlog.register(model)
         auditlog.register(models.User, exclude_fields=["password", "last_login"])
+        auditlog.register(models.CalendarDay)

@@ -873,3 +873,57 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}#{self.object_id}"
+
+
+# Working-day calendar (工作日, SPEC §1) ---------------------------------------------------
+
+
+class CalendarDay(models.Model):
+    """A day the State Council's schedule (or a region's own) makes a rest or a working day.
+
+    Without a row, Monday–Friday are working days and Saturday–Sunday rest days. A national
+    row (no region) applies everywhere; a region's row applies to that region only and wins
+    over a national row of the same date. Read through `accounts.working_days`.
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "HOLIDAY", _("放假")
+        WORKDAY = "WORKDAY", _("调休上班")
+
+    date = models.DateField(_("日期"), validators=[validate_date_in_range])
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=50, validators=[validate_name])
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("统筹区"),
+        help_text=_("留空为全国统一安排；填写则只适用于该统筹区。"),
+    )
+
+    class Meta:
+        ordering = ["-date", "region_id"]
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        constraints = [
+            # NULLs are distinct in a plain unique constraint: the national day needs its own.
+            models.UniqueConstraint(
+                fields=["date"],
+                condition=models.Q(region__isnull=True),
+                name="calendar_day_once_nationally",
+                violation_error_message=_("该日期已有全国统一安排。"),
+            ),
+            models.UniqueConstraint(
+                fields=["date", "region"],
+                condition=models.Q(region__isnull=False),
+                name="calendar_day_once_per_region",
+                violation_error_message=_("该统筹区在该日期已有安排。"),
+            ),
+            date_in_range_constraint("date", name="calendar_day_date_in_range", datetime=False),
+        ]
+
+    def __str__(self) -> str:
+        where = self.region_id or _("全国")
+        return f"{self.date} {self.get_kind_display()} {self.name}（{where}）"
