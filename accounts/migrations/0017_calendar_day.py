@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0015_pending_verification_contested'),
+        ('accounts', '0016_person_region'),
     ]
 
     operations = [

@@ -18,6 +18,6 @@ def load_holidays(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0016_calendar_day")]
+    dependencies = [("accounts", "0017_calendar_day")]
 
     operations = [migrations.RunPython(load_holidays, migrations.RunPython.noop)]
