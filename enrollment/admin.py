@@ -24,7 +24,7 @@ from .models import (
     EnrollmentStatus,
     ResolutionRun,
 )
-from .services import cases, emergency, personal_accounts
+from .services import cases, emergency, personal_accounts, status_history
 
 
 class EmergencyRestoreForm(forms.Form):
@@ -66,7 +66,15 @@ class EnrollmentAdmin(RegionScopedAdmin):
     }
 
     def save_model(self, request, obj, form, change):
+        before = (
+            status_history.history_fields(Enrollment.objects.get(pk=obj.pk)) if change else None
+        )
         super().save_model(request, obj, form, change)
+        if before is None or status_history.history_changed(before=before, enrollment=obj):
+            status_history.status_changes_record(
+                changes=[(obj, before[0] if before else "")],
+                source=f"admin:{request.user.username}",
+            )
         # A status or scheme changed by hand freezes or unfreezes the account at once.
         personal_accounts.personal_accounts_freeze_sync(person_ids=[obj.person_id])
 

@@ -16,6 +16,7 @@ from accounts.uploads import CheckedUpload, evidence_check, private_storage
 
 from ..models import EmergencyRestore, Enrollment, EnrollmentStatus
 from .cases import staff_may_act_on_region
+from .status_history import status_changes_record
 
 RESTORED_REASON = "急需就医：经办机构已紧急恢复，待核实"
 
@@ -83,5 +84,8 @@ def _restore(*, enrollment, reason, by, checked, stored) -> EmergencyRestore:
         enrollment.resolution_exempt = True
         enrollment.save(
             update_fields=["status", "status_reason", "resolution_exempt", "updated_at"]
+        )
+        status_changes_record(
+            changes=[(enrollment, EnrollmentStatus.SUSPENDED)], source=f"emergency:{by.username}"
         )
     return restore
