@@ -10,7 +10,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_scoping import ReadOnlyAdminMixin, RegionScopedAdmin, RegionScopedFieldsMixin
+from accounts.admin_scoping import (
+    ReadOnlyAdminMixin,
+    RegionScopedAdmin,
+    RegionScopedFieldsMixin,
+    SuperuserReadOnlyAdmin,
+)
 from accounts.errors import BusinessRuleViolation
 from accounts.forms import NameFormField
 from accounts.uploads import evidence_check, private_file_response
@@ -273,7 +278,7 @@ class DuplicateCaseAdmin(RegionScopedAdmin):
         )
         self.message_user(
             request,
-            gettext("已提交 %(count)d 名参保人的重复参保处理，结果见“重复参保处理任务”。")
+            gettext("已提交 %(count)d 名参保人的重复参保处理，结果见“重复参保处理”案件列表。")
             % {"count": len(person_ids)},
         )
 
@@ -286,7 +291,7 @@ class DuplicateCaseAdmin(RegionScopedAdmin):
             lambda: tasks.resolve_duplicates.delay(triggered_by=f"admin:{username}")
         )
         self.message_user(
-            request, gettext("已提交重复参保处理任务，进度和结果见“重复参保处理任务”。")
+            request, gettext("已提交重复参保处理任务，结果见“重复参保处理”案件列表。")
         )
         return HttpResponseRedirect(reverse("admin:enrollment_duplicatecase_changelist"))
 
@@ -326,8 +331,10 @@ class DuplicateCaseAdmin(RegionScopedAdmin):
         return TemplateResponse(request, "enrollment/admin/confirm_name.html", context)
 
 
+# A run decides across every region (rules 2 and 3 compare regions): its counts and errors
+# are national, so superusers read runs; region staff follow the cases of their regions.
 @admin.register(ResolutionRun)
-class ResolutionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ResolutionRunAdmin(SuperuserReadOnlyAdmin):
     list_display = ("started_at", "status", "triggered_by", "cases_by_rule", "duration")
     list_filter = ("status",)
     readonly_fields = ("started_at", "finished_at", "status", "triggered_by", "counts", "error")
