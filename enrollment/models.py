@@ -72,8 +72,14 @@ class Enrollment(models.Model):
     stopped_at = models.DateField(
         _("停保日期"), null=True, blank=True, validators=[validate_date_in_range]
     )
+    # A database default too: bulk loaders (COPY in seed_demo and the benchmarks) name columns.
     stop_reason = models.CharField(
-        _("停保原因"), max_length=20, choices=StopReason.choices, blank=True
+        _("停保原因"),
+        max_length=20,
+        choices=StopReason.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
     registered_at = models.DateTimeField(_("入库时间"), validators=[validate_date_in_range])
     last_paid_at = models.DateTimeField(
