@@ -253,8 +253,13 @@ class AccountingPeriodAdmin(RegionScopedAdmin):
 
     @admin.action(description=_("立即为所选统筹区运行每月划入"), permissions=["change"])
     def run_monthly_credit(self, request, queryset):
+        staff_id = request.user.pk
         for region_code in sorted(set(queryset.values_list("region_id", flat=True))):
-            transaction.on_commit(lambda code=region_code: tasks.run_monthly_credit.delay(code))
+            transaction.on_commit(
+                lambda code=region_code: tasks.run_monthly_credit.delay(
+                    code, started_by_id=staff_id
+                )
+            )
             self.message_user(
                 request,
                 _("已提交 %(region)s 的每月划入任务，进度见“每月划入任务”。")
@@ -273,10 +278,11 @@ class MonthlyCreditRunAdmin(ReadOnlyAdmin):
         "retiree_count",
         "credited_amount",
         "started_at",
+        "started_by",
         "duration",
     )
     list_filter = ("status", "region")
-    list_select_related = ("region",)
+    list_select_related = ("region", "started_by")
 
     @admin.display(description=_("进度"))
     def progress(self, obj):

@@ -288,6 +288,9 @@ class InsuredPerson(models.Model):
     )
     retired = models.BooleanField(_("退休"), default=False)
     pension = models.DecimalField(_("养老金（元/月）"), **MONEY, null=True, blank=True)
+    died_at = models.DateField(
+        _("死亡日期"), null=True, blank=True, validators=[validate_date_in_range]
+    )
     user = models.OneToOneField(
         User,
         on_delete=models.SET_NULL,
@@ -310,6 +313,7 @@ class InsuredPerson(models.Model):
             date_in_range_constraint(
                 "birth_date", name="person_birth_date_in_range", datetime=False
             ),
+            date_in_range_constraint("died_at", name="person_died_at_in_range", datetime=False),
         ]
         # The monthly credit reads retirees (about a tenth) and their birth dates from this
         # index alone, without visiting everybody's rows.
@@ -707,6 +711,15 @@ class MonthlyCreditRun(models.Model):
         _("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING
     )
     triggered_by = models.CharField(_("触发方式"), max_length=100, blank=True)
+    started_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发起人"),
+        help_text=_("在管理后台发起此任务的经办人员；定时任务和命令行为空。"),
+    )
     chunks_total = models.PositiveIntegerField(_("批次总数"), default=0)
     chunks_done = models.PositiveIntegerField(_("已完成批次"), default=0)
     credited_count = models.PositiveIntegerField(_("划入笔数"), default=0)

@@ -15,9 +15,17 @@ def worker_healthcheck() -> dict:
 
 
 @shared_task(name="accounts.run_monthly_credit", acks_late=True)
-def run_monthly_credit(region_code: str, period: str | None = None) -> dict:
-    """Idempotent: a retried or duplicated delivery credits nobody twice."""
-    run = credits.monthly_credit_run(region_code=region_code, period=period, triggered_by="task")
+def run_monthly_credit(
+    region_code: str, period: str | None = None, started_by_id: int | None = None
+) -> dict:
+    """Idempotent: a retried or duplicated delivery credits nobody twice. `started_by_id`:
+    the staff user who started it in the admin."""
+    run = credits.monthly_credit_run(
+        region_code=region_code,
+        period=period,
+        triggered_by="admin" if started_by_id else "task",
+        started_by_id=started_by_id,
+    )
     return {"run": run.pk, "credited": run.credited_count, "amount": str(run.credited_amount)}
 
 

@@ -10,7 +10,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_scoping import ReadOnlyAdminMixin, RegionScopedAdmin, RegionScopedFieldsMixin
+from accounts.admin_scoping import (
+    ReadOnlyAdminMixin,
+    RegionScopedAdmin,
+    RegionScopedFieldsMixin,
+    SuperuserReadOnlyAdmin,
+)
 from accounts.errors import BusinessRuleViolation
 from accounts.forms import NameFormField
 from accounts.services.person_regions import person_region_link
@@ -25,7 +30,7 @@ from .models import (
     EnrollmentStatus,
     ResolutionRun,
 )
-from .services import cases, emergency, personal_accounts
+from .services import cases, emergency, personal_accounts, status_history
 
 
 class EmergencyRestoreForm(forms.Form):
@@ -67,8 +72,16 @@ class EnrollmentAdmin(RegionScopedAdmin):
     }
 
     def save_model(self, request, obj, form, change):
+        before = (
+            status_history.history_fields(Enrollment.objects.get(pk=obj.pk)) if change else None
+        )
         super().save_model(request, obj, form, change)
         person_region_link(person=obj.person, region=obj.region)
+        if before is None or status_history.history_changed(before=before, enrollment=obj):
+            status_history.status_changes_record(
+                changes=[(obj, before[0] if before else "")],
+                source=f"admin:{request.user.username}",
+            )
         # A status or scheme changed by hand freezes or unfreezes the account at once.
         personal_accounts.personal_accounts_freeze_sync(person_ids=[obj.person_id])
 
@@ -267,7 +280,7 @@ class DuplicateCaseAdmin(RegionScopedAdmin):
         )
         self.message_user(
             request,
-            gettext("已提交 %(count)d 名参保人的重复参保处理，结果见“重复参保处理任务”。")
+            gettext("已提交 %(count)d 名参保人的重复参保处理，结果见“重复参保处理”案件列表。")
             % {"count": len(person_ids)},
         )
 
@@ -280,7 +293,7 @@ class DuplicateCaseAdmin(RegionScopedAdmin):
             lambda: tasks.resolve_duplicates.delay(triggered_by=f"admin:{username}")
         )
         self.message_user(
-            request, gettext("已提交重复参保处理任务，进度和结果见“重复参保处理任务”。")
+            request, gettext("已提交重复参保处理任务，结果见“重复参保处理”案件列表。")
         )
         return HttpResponseRedirect(reverse("admin:enrollment_duplicatecase_changelist"))
 
@@ -320,8 +333,10 @@ class DuplicateCaseAdmin(RegionScopedAdmin):
         return TemplateResponse(request, "enrollment/admin/confirm_name.html", context)
 
 
+# A run decides across every region (rules 2 and 3 compare regions): its counts and errors
+# are national, so superusers read runs; region staff follow the cases of their regions.
 @admin.register(ResolutionRun)
-class ResolutionRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ResolutionRunAdmin(SuperuserReadOnlyAdmin):
     list_display = ("started_at", "status", "triggered_by", "cases_by_rule", "duration")
     list_filter = ("status",)
     readonly_fields = ("started_at", "finished_at", "status", "triggered_by", "counts", "error")

@@ -10,7 +10,7 @@ class EnrollmentConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import models
+        from . import models, receivers  # noqa: F401 -- receivers connect on import
 
         auditlog.register(models.Enrollment)
         auditlog.register(models.DuplicateCase)

@@ -23,6 +23,16 @@ class EnrollmentStatus(models.TextChoices):
 EMPLOYEE_SCHEMES = (Scheme.EMPLOYEE, Scheme.FLEXIBLE)
 
 
+class StopReason(models.TextChoices):
+    """Why the source system stopped (停保) a record (API.md `stop_reason`)."""
+
+    LEFT = "LEFT", _("离职")
+    RETIRED = "RETIRED", _("退休")
+    WHOLE_UNIT_TRANSFER = "WHOLE_UNIT_TRANSFER", _("整建制转移")
+    DIED = "DIED", _("死亡")
+    OTHER = "OTHER", _("其他")
+
+
 class Enrollment(models.Model):
     """参保登记: one person in one region under one scheme (one 个人编号 of the source system)."""
 
@@ -59,6 +69,18 @@ class Enrollment(models.Model):
         default=EnrollmentStatus.ACTIVE,
     )
     status_reason = models.CharField(_("状态原因"), max_length=200, blank=True)
+    stopped_at = models.DateField(
+        _("停保日期"), null=True, blank=True, validators=[validate_date_in_range]
+    )
+    # A database default too: bulk loaders (COPY in seed_demo and the benchmarks) name columns.
+    stop_reason = models.CharField(
+        _("停保原因"),
+        max_length=20,
+        choices=StopReason.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
     registered_at = models.DateTimeField(_("入库时间"), validators=[validate_date_in_range])
     last_paid_at = models.DateTimeField(
         _("最近缴费时间"), null=True, blank=True, validators=[validate_date_in_range]
@@ -104,6 +126,9 @@ class Enrollment(models.Model):
             date_in_range_constraint(
                 "last_paid_at", name="enrollment_last_paid_at_in_range", datetime=True
             ),
+            date_in_range_constraint(
+                "stopped_at", name="enrollment_stopped_at_in_range", datetime=False
+            ),
         ]
         indexes = [
             models.Index(
@@ -122,6 +147,64 @@ class Enrollment(models.Model):
     def __str__(self) -> str:
         label = f"{self.person} {self.region_id} {self.get_scheme_display()}"
         return f"{label} {self.record_id}" if self.record_id else label
+
+
+class EnrollmentStatusChange(models.Model):
+    """One change of a record's status, stop date or employer, appended and never edited.
+
+    A record's first row (no `status_before`) is its creation. `effective_on` is the day the
+    change took effect: the registration day, the reported stop date (停保日期), otherwise the
+    day it was recorded. enrollment/history.py answers "insured / employed in period P" from
+    these rows.
+    """
+
+    # Written set-based by the feed and by duplicate runs (100,000s of rows in a statement),
+    # from records just read or written; records are never deleted: no database check.
+    enrollment = models.ForeignKey(
+        Enrollment,
+        on_delete=models.PROTECT,
+        related_name="status_changes",
+        verbose_name=_("参保登记"),
+        db_index=False,  # enrollment_status_change_order leads with it
+        db_constraint=False,
+    )
+    status_before = models.CharField(
+        _("变更前状态"), max_length=10, choices=EnrollmentStatus.choices, blank=True
+    )
+    status_after = models.CharField(
+        _("变更后状态"), max_length=10, choices=EnrollmentStatus.choices
+    )
+    employer = models.ForeignKey(
+        Employer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("参保单位"),
+        db_index=False,
+        db_constraint=False,
+    )
+    stopped_at = models.DateField(_("停保日期"), null=True, blank=True)
+    stop_reason = models.CharField(
+        _("停保原因"), max_length=20, choices=StopReason.choices, blank=True
+    )
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    effective_on = models.DateField(_("生效日期"))
+    changed_at = models.DateTimeField(_("记录时间"))
+    source = models.CharField(_("来源"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("参保状态变更")
+        verbose_name_plural = _("参保状态变更")
+        ordering = ["enrollment_id", "changed_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["enrollment", "changed_at"], name="enrollment_status_change_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id} {self.status_before or '-'} → {self.status_after}"
 
 
 class ResolutionRun(models.Model):

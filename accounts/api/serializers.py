@@ -18,6 +18,7 @@ from accounts.api.fields import (
 from accounts.identity import normalize_national_id, validate_credit_code
 from accounts.messaging import validate_mobile_phone
 from accounts.models import InsuredPerson
+from accounts.services import registration
 
 
 class PersonRegistrationSerializer(serializers.Serializer):
@@ -130,6 +131,9 @@ class EmployerFeedSerializer(serializers.Serializer):
             if row["code"] in seen:
                 errors[index] = {"code": [_("与第 %(row)d 行重复。") % {"row": seen[row["code"]]}]}
             seen.setdefault(row["code"], index)
+        if not any(errors):
+            for index, row_errors in registration.employers_feed_check(rows=rows).items():
+                errors[index].update(row_errors)
         if any(errors):
             raise serializers.ValidationError(errors)
         return rows

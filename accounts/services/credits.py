@@ -213,7 +213,11 @@ def _chunks(region: Region) -> list[tuple[int, int]]:
 
 
 def monthly_credit_run(
-    *, region_code: str, period: str | None = None, triggered_by: str = ""
+    *,
+    region_code: str,
+    period: str | None = None,
+    triggered_by: str = "",
+    started_by_id: int | None = None,
 ) -> MonthlyCreditRun:
     """Credit every eligible period not yet credited (backfill included), chunk by chunk."""
     snapshot = _inputs_snapshot()  # first: everything read below is at least this recent
@@ -228,6 +232,7 @@ def monthly_credit_run(
         region=region,
         periods=periods,
         triggered_by=triggered_by,
+        started_by_id=started_by_id,
         chunks_total=len(chunks),
         inputs_snapshot=snapshot if chunks else "",
     )

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import hooks
 from accounts.errors import BusinessRuleViolation
 from accounts.messaging import mask_phone, message_send_on_commit
 from accounts.models import Employer, InsuredPerson, PersonalAccount, User
@@ -204,19 +205,19 @@ def person_retired_set(
 ) -> InsuredPerson:
     """Staff set or clear the retired flag (在职转退休 or its correction).
 
-    Refusals: no reason, no change, and — as in the person feed — a region of the person's
-    personal accounts whose accounting period is under assessment (核定) or closed.
+    Refusals: no reason, no change, and — as in the person feed — a region of the person
+    (an enrollment record of any scheme, or a personal account not closed) whose accounting
+    period is under assessment (核定) or closed.
     """
     reason = _reason_required(reason)
     person = _person_locked(person)
     if person.retired == retired:
         raise BusinessRuleViolation(_("退休状态没有变化。"), field="retired", status_code=400)
-    regions = (
+    regions = set(
         PersonalAccount.objects.filter(person=person)
         .exclude(status=PersonalAccount.Status.CLOSED)
         .values_list("region_id", flat=True)
-        .distinct()
-    )
+    ) | hooks.person_regions(person=person)
     for region_code in sorted(regions):
         try:
             accounting_period_require_open(region_code=region_code)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts import hooks
 from accounts.errors import BusinessRuleViolation
 from accounts.messaging import message_send_on_commit
 from accounts.models import Employer, InsuredPerson, User
@@ -186,6 +187,33 @@ def employer_registration_confirm(
     return _confirm(
         employer, code=code, username=employer_code, kind=User.Kind.EMPLOYER, password=password
     )
+
+
+def employers_feed_check(*, rows: list[dict]) -> dict[int, dict[str, list[str]]]:
+    """Row errors of the employer feed: a move to another region while employees are still
+    enrolled in the old one (they stop or transfer first)."""
+    existing = Employer.objects.in_bulk([row["code"] for row in rows], field_name="code")
+    moving = {
+        index: existing[row["code"]]
+        for index, row in enumerate(rows)
+        if row["code"] in existing and existing[row["code"]].region_id != row["region"].code
+    }
+    enrolled = hooks.employees_enrolled_in_old_region(
+        moves={employer.pk: employer.region_id for employer in moving.values()}
+    )
+    return {
+        index: {
+            "region": [
+                _(
+                    "参保单位仍有 %(count)d 名职工在统筹区 %(region)s 参保，"
+                    "须先办理停保或转移接续，才能变更参保单位的统筹区。"
+                )
+                % {"count": enrolled[employer.pk], "region": employer.region_id}
+            ]
+        }
+        for index, employer in moving.items()
+        if enrolled.get(employer.pk)
+    }
 
 
 @transaction.atomic

@@ -1,3 +1,4 @@
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -13,7 +14,7 @@ from accounts.api.fields import (
 from accounts.identity import birth_date_from_national_id
 from accounts.models import Employer
 from enrollment.explanations import enrollment_explanation
-from enrollment.models import DuplicateCase, EnrollmentStatus, Scheme
+from enrollment.models import DuplicateCase, EnrollmentStatus, Scheme, StopReason
 from enrollment.services import feed
 
 
@@ -25,8 +26,13 @@ class FeedEnrollmentSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=[EnrollmentStatus.ACTIVE, EnrollmentStatus.STOPPED])
     registered_at = DateOrDateTimeField()
     last_paid_at = DateOrDateTimeField(required=False, allow_null=True)
+    stopped_at = DateField(required=False, allow_null=True)
+    stop_reason = serializers.ChoiceField(
+        choices=StopReason.choices, required=False, allow_blank=True
+    )
 
     def validate(self, attrs):
+        self._validate_stop(attrs)
         code = attrs.pop("employer_code", "") or ""
         if attrs["scheme"] == Scheme.EMPLOYEE and not code:
             raise serializers.ValidationError({"employer_code": [_("职工医保必须填写参保单位。")]})
@@ -48,6 +54,18 @@ class FeedEnrollmentSerializer(serializers.Serializer):
             attrs["employer"] = employer
         return attrs
 
+    @staticmethod
+    def _validate_stop(attrs) -> None:
+        """停保日期 and 停保原因 belong to a stopped record; the reason needs the date."""
+        stopped_at, reason = attrs.get("stopped_at"), attrs.get("stop_reason")
+        if (stopped_at or reason) and attrs["status"] != EnrollmentStatus.STOPPED:
+            field = "stopped_at" if stopped_at else "stop_reason"
+            raise serializers.ValidationError({field: [_("只有停保的登记才有停保日期和原因。")]})
+        if reason and not stopped_at:
+            raise serializers.ValidationError({"stopped_at": [_("填写停保原因时须填写停保日期。")]})
+        if stopped_at and stopped_at < timezone.localdate(attrs["registered_at"]):
+            raise serializers.ValidationError({"stopped_at": [_("停保日期不能早于入库时间。")]})
+
 
 class FeedPersonSerializer(serializers.Serializer):
     national_id = NationalIdField()
@@ -58,12 +76,16 @@ class FeedPersonSerializer(serializers.Serializer):
     pension = DecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
     )
+    died_at = DateField(required=False, allow_null=True)
     enrollments = FeedEnrollmentSerializer(many=True, max_length=50)
 
     def validate(self, attrs):
         birth = attrs.get("birth_date")
         if birth and birth != birth_date_from_national_id(attrs["national_id"]):
             raise serializers.ValidationError({"birth_date": [_("出生日期与身份证号码不一致。")]})
+        died = attrs.get("died_at")
+        if died and died < (birth or birth_date_from_national_id(attrs["national_id"])):
+            raise serializers.ValidationError({"died_at": [_("死亡日期不能早于出生日期。")]})
         if attrs.get("pension") is not None and not attrs["retired"]:
             raise serializers.ValidationError({"pension": [_("只有退休人员才有养老金。")]})
         return attrs

@@ -16,6 +16,7 @@ from accounts.services.audit import AuditTrail, audit_snapshot
 from accounts.services.personal_accounts import AccountMergeDetail
 
 from ..models import CaseEnrollment, DuplicateCase, Enrollment, EnrollmentStatus, Scheme
+from .status_history import status_changes_record
 
 Status = DuplicateCase.Status
 _DONE_STATE = {
@@ -85,6 +86,7 @@ def duplicate_case_revert(*, case: DuplicateCase, by: User) -> DuplicateCase:
         )
     elif case.accounts_status == DuplicateCase.AccountsStatus.PENDING:
         case.accounts_status = DuplicateCase.AccountsStatus.NONE
+    restored = [(record, record.status) for record, _change in to_restore]
     for record, change in to_restore:
         record.status, record.status_reason = change.status_before, change.status_reason_before
         record.merged_into = None
@@ -100,6 +102,7 @@ def duplicate_case_revert(*, case: DuplicateCase, by: User) -> DuplicateCase:
             ]
         )
         audit.changed(record, records_before[record.pk])
+    status_changes_record(changes=restored, source=f"case-revert:{by.username}")
     case.status, case.reverted_by, case.reverted_at = Status.REVERTED, by, timezone.now()
     case.save(update_fields=["status", "reverted_by", "reverted_at", "accounts_status"])
     audit.changed(case, case_before)
@@ -155,15 +158,18 @@ def name_mismatch_confirm(*, case: DuplicateCase, name: str, by: User) -> Duplic
         person.name = name
         person.save(update_fields=["name", "updated_at"])
     audit.changed(person, person_before)
+    restored = []
     for record in records.order_by("pk"):
         record_before = audit_snapshot(record, _RECORD_FIELDS)
         change = changes.get(record.pk)
         if change is not None and record.status == EnrollmentStatus.SUSPENDED:
+            restored.append((record, record.status))
             record.status = change.status_before
             record.status_reason = change.status_reason_before
         record.reported_name = ""
         record.save(update_fields=["status", "status_reason", "reported_name", "updated_at"])
         audit.changed(record, record_before)
+    status_changes_record(changes=restored, source=f"name-confirm:{by.username}")
     case.status, case.confirmed_name = Status.DECIDED, name
     case.decided_by, case.decided_at = by, timezone.now()
     case.save(update_fields=["status", "confirmed_name", "decided_by", "decided_at"])

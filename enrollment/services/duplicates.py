@@ -48,6 +48,7 @@ from accounts.sql import json_rows
 
 from ..models import CaseEnrollment, DuplicateCase, Enrollment, ResolutionRun
 from ..signals import enrollments_changed_on_commit
+from .status_history import STATUS_CHANGE_COLUMNS, STATUS_CHANGE_TABLE
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +179,13 @@ def name_mismatches_suspend(
             [],
         )
         cursor.execute(
+            f"""INSERT INTO {STATUS_CHANGE_TABLE} ({STATUS_CHANGE_COLUMNS})
+                SELECT e.id, 'ACTIVE', 'SUSPENDED', e.employer_id, e.stopped_at, e.stop_reason,
+                       %s, %s, %s, %s
+                FROM {_E} e WHERE e.id IN (SELECT enrollment_id FROM dup_mismatch_rows)""",
+            [RULE_REASONS[Rule.NAME_MISMATCH], timezone.localdate(now), now, source],
+        )
+        cursor.execute(
             f"""UPDATE {_E} SET status = 'SUSPENDED', status_reason = %s, updated_at = %s
                 WHERE id IN (SELECT enrollment_id FROM dup_mismatch_rows)""",
             [RULE_REASONS[Rule.NAME_MISMATCH], now],
@@ -301,6 +309,14 @@ def _rules_apply(*, run: ResolutionRun, person_ids, now) -> ResolutionCounts:
                 JOIN dup_cases c ON c.person_id = d.person_id AND c.region_id = d.region_id
                  AND c.rule = d.rule""",
             [],
+        )
+        cursor.execute(
+            f"""INSERT INTO {STATUS_CHANGE_TABLE} ({STATUS_CHANGE_COLUMNS})
+                SELECT e.id, 'ACTIVE',
+                       CASE WHEN d.rule = 'SAME_REGION_MERGE' THEN 'MERGED' ELSE 'SUSPENDED' END,
+                       e.employer_id, e.stopped_at, e.stop_reason, {reason_case}, %s, %s, %s
+                FROM dup_decision d JOIN {_E} e ON e.id = d.enrollment_id""",
+            [*reasons, timezone.localdate(now), now, SYSTEM],
         )
         cursor.execute(
             f"""UPDATE {_E} SET

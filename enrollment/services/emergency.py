@@ -16,6 +16,7 @@ from accounts.services.audit import audit_event_record, audit_snapshot
 from accounts.uploads import CheckedUpload, evidence_check, private_storage
 
 from ..models import EmergencyRestore, Enrollment, EnrollmentStatus
+from .status_history import status_changes_record
 
 RESTORED_REASON = "急需就医：经办机构已紧急恢复，待核实"
 _AUDITED = ("status", "status_reason", "resolution_exempt")
@@ -91,5 +92,8 @@ def _restore(*, enrollment, reason, by, checked, stored) -> EmergencyRestore:
         before=before,
         after=audit_snapshot(enrollment, _AUDITED),
         reason=reason,
+    )
+    status_changes_record(
+        changes=[(enrollment, EnrollmentStatus.SUSPENDED)], source=f"emergency:{by.username}"
     )
     return restore

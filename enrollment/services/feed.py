@@ -21,9 +21,18 @@ from ..models import Enrollment, EnrollmentStatus, Scheme
 from ..signals import enrollments_changed_on_commit
 from .duplicates import name_mismatches_suspend
 from .personal_accounts import personal_accounts_freeze_sync, personal_accounts_open_for
+from .status_history import history_changed, history_fields, status_changes_record
 
-PERSON_FIELDS = ("phone", "birth_date", "retired", "pension")
-ENROLLMENT_FIELDS = ("employer", "status", "registered_at", "last_paid_at", "reported_name")
+PERSON_FIELDS = ("phone", "birth_date", "retired", "pension", "died_at")
+ENROLLMENT_FIELDS = (
+    "employer",
+    "status",
+    "stopped_at",
+    "stop_reason",
+    "registered_at",
+    "last_paid_at",
+    "reported_name",
+)
 # Our decisions stand while the source still reports the record ACTIVE; a STOPPED report wins.
 _OURS = (EnrollmentStatus.SUSPENDED, EnrollmentStatus.MERGED)
 
@@ -102,6 +111,7 @@ def _upsert_persons(rows: list[dict], result: PersonFeedResult, now) -> dict[str
             "birth_date": row.get("birth_date") or birth_date_from_national_id(row["national_id"]),
             "retired": row["retired"],
             "pension": row.get("pension"),
+            "died_at": row.get("died_at"),
         }
         person = persons.get(row["national_id"])
         if person is None:
@@ -113,6 +123,8 @@ def _upsert_persons(rows: list[dict], result: PersonFeedResult, now) -> dict[str
             # Possibly someone else's data: change nothing until the name is verified.
             result.mismatched_national_ids.append(person.national_id)
             continue
+        if "died_at" not in row:  # only an explicit null corrects a death reported in error
+            values["died_at"] = person.died_at
         if not values["phone"]:
             values["phone"] = person.phone
         elif person.phone and values["phone"] != person.phone:
@@ -135,21 +147,27 @@ def _upsert_persons(rows: list[dict], result: PersonFeedResult, now) -> dict[str
     return persons
 
 
-def _upsert_enrollments(rows, persons, result: PersonFeedResult, now) -> list[Enrollment]:
+def _upsert_enrollments(
+    rows, persons, result: PersonFeedResult, now, source: str
+) -> list[Enrollment]:
     existing = {
         (e.person_id, e.region_id, e.scheme, e.record_id): e
         for e in Enrollment.objects.select_for_update().filter(person__in=persons.values())
     }
     mismatched = set(result.mismatched_national_ids)
-    to_create, to_update = [], []
+    to_create, to_update, changed = [], [], []
     for row in rows:
         person = persons[row["national_id"]]
         for item in row["enrollments"]:
             key = (person.pk, item["region"].code, item["scheme"], item.get("record_id") or "")
+            employer = item.get("employer")
             values = {
-                "employer": item.get("employer"),
+                # By id: comparing the related object would load each record's employer.
+                "employer_id": employer.pk if employer else None,
                 "registered_at": item["registered_at"],
                 "last_paid_at": item.get("last_paid_at"),
+                "stopped_at": item.get("stopped_at"),
+                "stop_reason": item.get("stop_reason") or "",
                 # The name this source holds, kept until verified (核实).
                 "reported_name": row["name"] if row["national_id"] in mismatched else "",
             }
@@ -168,12 +186,16 @@ def _upsert_enrollments(rows, persons, result: PersonFeedResult, now) -> list[En
                 continue
             values["status"] = _feed_status(enrollment.status, item["status"])
             if any(getattr(enrollment, name) != value for name, value in values.items()):
+                before = history_fields(enrollment)
                 for name, value in values.items():
                     setattr(enrollment, name, value)
                 enrollment.updated_at = now
                 to_update.append(enrollment)
+                if history_changed(before=before, enrollment=enrollment):
+                    changed.append((enrollment, before[0]))
     Enrollment.objects.bulk_create(to_create, batch_size=1000)
     Enrollment.objects.bulk_update(to_update, [*ENROLLMENT_FIELDS, "updated_at"], batch_size=1000)
+    status_changes_record(changes=[*((e, "") for e in to_create), *changed], source=source, now=now)
     result.enrollments_created, result.enrollments_updated = len(to_create), len(to_update)
     return to_create
 
@@ -187,7 +209,7 @@ def persons_feed_apply(*, rows: list[dict], source: str) -> PersonFeedResult:
     result = PersonFeedResult()
     now = timezone.now()
     persons = _upsert_persons(rows, result, now)
-    created = _upsert_enrollments(rows, persons, result, now)
+    created = _upsert_enrollments(rows, persons, result, now, source)
     person_regions_link(pairs=[(e.person_id, e.region_id) for e in created])
     mismatched = [persons[national_id].pk for national_id in result.mismatched_national_ids]
     result.verification_cases, _suspended = name_mismatches_suspend(

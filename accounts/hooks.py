@@ -1,0 +1,36 @@
+"""Questions the core asks the apps above it, which it may not import (SPEC §8).
+
+Each is a Django signal: an app that holds the answer connects a receiver when it starts
+(enrollment does in its AppConfig.ready); the core merges what the receivers return.
+"""
+
+from django.dispatch import Signal
+
+# Employers about to move to another region. Sent with `moves`: {employer id: old region
+# code}. A receiver returns {employer id: number of employees still enrolled in the old
+# region}; any such employee refuses the move.
+employer_region_change_requested = Signal()
+
+# A person's regions for the period gate of business about the person (在职转退休). Sent with
+# `person`; a receiver returns the codes of the regions where it holds records of the person.
+person_regions_requested = Signal()
+
+
+def employees_enrolled_in_old_region(*, moves: dict[int, str]) -> dict[int, int]:
+    """{employer id: employees still enrolled in its old region}, from every receiver."""
+    enrolled: dict[int, int] = {}
+    if not moves:
+        return enrolled
+    for _receiver, answer in employer_region_change_requested.send(sender=None, moves=moves):
+        for employer_id, count in (answer or {}).items():
+            enrolled[employer_id] = enrolled.get(employer_id, 0) + count
+    return enrolled
+
+
+def person_regions(*, person) -> set[str]:
+    """The regions where some app holds records of the person."""
+    return {
+        code
+        for _receiver, answer in person_regions_requested.send(sender=None, person=person)
+        for code in answer or ()
+    }
