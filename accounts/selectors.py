@@ -175,9 +175,9 @@ def notifications_for(
     *, owner: InsuredPerson | Employer, unread_only: bool = False
 ) -> QuerySet[Notification]:
     """The notices shown on the owner's portal (codes never are), newest first."""
-    notifications = Notification.objects.filter(
-        **notification_owner_filter(owner=owner)
-    ).exclude(kind__in=Notification.SMS_ONLY)
+    notifications = Notification.objects.filter(**notification_owner_filter(owner=owner)).exclude(
+        kind__in=Notification.SMS_ONLY
+    )
     if unread_only:
         notifications = notifications.filter(read_at__isnull=True)
     return notifications.order_by("-created_at", "-pk")

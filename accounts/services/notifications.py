@@ -26,6 +26,8 @@ def notification_send(
     """
     if kind in Notification.SMS_ONLY:
         raise ValueError(f"{kind} is sent with message_send_on_commit, never recorded")
+    if link and (not link.startswith("/") or link.startswith("//")):
+        raise ValueError("link is a path in the portal")
     if phone is None:
         phone = recipient.phone if isinstance(recipient, InsuredPerson) else recipient.contact_phone
     notification = Notification.objects.create(
@@ -41,14 +43,16 @@ def notification_send(
     return notification
 
 
-def notification_mark_read(*, owner: Owner, notification_id: int) -> None:
-    """Mark one of the owner's notices read (again is harmless).
+def notification_mark_read(*, owner: Owner, notification_id: int) -> bool:
+    """Mark one of the owner's notices read; answers whether it was unread (again is harmless).
 
     Refusal: Notification.DoesNotExist when it is not theirs (or not on the portal).
     """
     theirs = notifications_for(owner=owner).filter(pk=notification_id)
-    if not theirs.filter(read_at__isnull=True).update(read_at=timezone.now()):
-        theirs.get()  # already read is fine; not theirs raises
+    if theirs.filter(read_at__isnull=True).update(read_at=timezone.now()):
+        return True
+    theirs.get()  # already read is fine; not theirs raises
+    return False
 
 
 def notifications_mark_all_read(*, owner: Owner) -> int:
