@@ -772,10 +772,6 @@ class Notification(models.Model):
         who = mask_national_id(self.person.national_id) if self.person_id else self.employer.code
         return f"{who} {self.created_at:%Y-%m-%d %H:%M}"
 
-    @property
-    def on_portal(self) -> bool:
-        return self.kind not in self.SMS_ONLY
-
 
 class PendingVerification(models.Model):
     """Business waiting for a one-time code sent to the phone on file: a registration
