@@ -39,7 +39,8 @@ def notification_send(
         reference=reference,
     )
     if phone:
-        transaction.on_commit(lambda: notification_deliver(notification))
+        # Robust: the work and the notice are committed; a gateway error is logged, not raised.
+        transaction.on_commit(lambda: notification_deliver(notification), robust=True)
     return notification
 
 

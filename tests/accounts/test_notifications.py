@@ -132,6 +132,27 @@ def test_the_default_sender_shows_a_notice_in_the_outbox_once(
     assert Notification.objects.get().in_outbox
 
 
+class BrokenGateway:
+    def send(self, **message):
+        raise ConnectionError("gateway down")
+
+
+@pytest.mark.django_db
+def test_a_gateway_error_after_the_commit_leaves_the_notice_and_reaches_no_caller(
+    settings, django_capture_on_commit_callbacks, caplog
+):
+    """The work is committed: an SMS that cannot go out is logged, the notice stays."""
+    # given
+    settings.MESSAGE_SENDER = "tests.accounts.test_notifications.BrokenGateway"
+    person = InsuredPersonFactory()
+    # when
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        notify(person)
+    # then
+    assert len(callbacks) == 1 and "gateway down" in caplog.text
+    assert Notification.objects.filter(person=person).exists()
+
+
 @pytest.mark.django_db
 def test_without_a_phone_on_file_the_notice_is_only_shown_on_the_portal(
     gateway, django_capture_on_commit_callbacks
