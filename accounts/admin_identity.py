@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from .admin_scoping import SuperuserReadOnlyAdmin
 from .errors import BusinessRuleViolation
 from .messaging import validate_mobile_phone
-from .models import AuditEvent, OutboxMessage
+from .models import AuditEvent, Notification
 from .services import identity
 
 
@@ -129,9 +129,11 @@ class AuditEventAdmin(SuperuserReadOnlyAdmin):
     list_select_related = ("actor",)
 
 
-@admin.register(OutboxMessage)
-class OutboxMessageAdmin(SuperuserReadOnlyAdmin):
-    """Messages stored by the default sender (codes among them): superusers only."""
+@admin.register(Notification)
+class NotificationAdmin(SuperuserReadOnlyAdmin):
+    """Notices and the messages stored by the default sender (codes among them): superusers
+    only."""
 
-    list_display = ("created_at", "person", "employer", "phone", "reference")
+    list_display = ("created_at", "kind", "person", "employer", "phone", "reference", "read_at")
+    list_filter = ("kind", "in_outbox")
     list_select_related = ("person", "employer")

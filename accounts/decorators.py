@@ -27,3 +27,19 @@ def _owner_required(kind: str, owner: str):
 person_required = _owner_required(User.Kind.PERSON, "person")
 # Signed-in employers only (the view's second argument is the employer); others get 403.
 employer_required = _owner_required(User.Kind.EMPLOYER, "employer")
+
+
+def portal_owner_required(view):
+    """Signed-in persons and employers (the view's second argument is the person or the
+    employer); others get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        owner = {User.Kind.PERSON: "person", User.Kind.EMPLOYER: "employer"}.get(user.kind)
+        if owner is None or not hasattr(user, owner):
+            raise PermissionDenied
+        return view(request, getattr(user, owner), *args, **kwargs)
+
+    return wrapper

@@ -6,6 +6,9 @@ is the dotted path of a class whose instances have
 `person` only, so senders written for wallet codes keep working. The default stores the
 message in the outbox (`manage.py outbox`) and logs it, so nothing leaves the machine.
 Messages go out after the commit: nothing is sent for work that rolls back.
+
+Notices are recorded first (`accounts.services.notifications.notification_send`) and handed
+to the sender here; codes go straight to it (`message_send_on_commit`).
 """
 
 import hashlib
@@ -19,7 +22,7 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from .models import Employer, InsuredPerson, OutboxMessage
+from .models import Employer, InsuredPerson, Notification
 
 logger = logging.getLogger("accounts.messaging")
 
@@ -64,9 +67,29 @@ class OutboxSender:
         person: InsuredPerson | None = None,
         employer: Employer | None = None,
     ) -> None:
-        OutboxMessage.objects.create(
-            person=person, employer=employer, phone=phone, body=body, reference=reference
+        Notification.objects.create(
+            person=person,
+            employer=employer,
+            kind=Notification.Kind.CODE,
+            phone=phone,
+            text=body,
+            reference=reference,
+            in_outbox=True,
         )
+        self._log(phone=phone, body=body, person=person, employer=employer)
+
+    def store(self, notification: Notification) -> None:
+        """A recorded notice joins the outbox itself, so it is not stored twice."""
+        Notification.objects.filter(pk=notification.pk).update(in_outbox=True)
+        self._log(
+            phone=notification.phone,
+            body=notification.text,
+            person=notification.person,
+            employer=notification.employer,
+        )
+
+    @staticmethod
+    def _log(*, phone: str, body: str, person, employer) -> None:
         who = person.masked_national_id if person else employer.code
         logger.info("outbox → %s (%s): %s", who, mask_phone(phone), body)
 
@@ -99,3 +122,17 @@ def message_send_on_commit(
         message_sender().send(phone=phone, body=body, reference=reference, **owner)
 
     transaction.on_commit(send)
+
+
+def notification_deliver(notification: Notification) -> None:
+    """Hand a recorded notice to the sender (call it after the commit)."""
+    sender = message_sender()
+    if isinstance(sender, OutboxSender):
+        sender.store(notification)
+        return
+    sender.send(
+        phone=notification.phone,
+        body=notification.text,
+        reference=notification.reference,
+        **recipient(notification.person, notification.employer),
+    )

@@ -749,8 +749,26 @@ class MonthlyCreditRun(models.Model):
         return fen_to_yuan(self.credited_fen)
 
 
-class OutboxMessage(models.Model):
-    """A message the default sender stored instead of sending an SMS: to a person or an employer."""
+class Notification(models.Model):
+    """A message to a person or an employer: a notice shown on their portal home page, or a
+    one-time code (kind CODE) that goes by SMS only.
+
+    Notices are recorded by `notification_send` in the caller's transaction; the sender
+    (`accounts.messaging`) gets them after the commit. The default sender keeps what it sends
+    in the outbox (`in_outbox`, printed by `manage.py outbox`); codes are stored only there,
+    never recorded for a real gateway, so no code is kept in clear.
+    """
+
+    class Kind(models.TextChoices):
+        CODE = "CODE", _("验证码")
+        ACCOUNT = "ACCOUNT", _("账户安全")
+        ENROLLMENT = "ENROLLMENT", _("参保登记")
+        WALLET = "WALLET", _("医保钱包")
+        TRANSFER = "TRANSFER", _("转移接续")
+        REFUND = "REFUND", _("退费")
+
+    # Kinds that go by SMS only and never clutter the portal.
+    SMS_ONLY = frozenset({Kind.CODE})
 
     person = models.ForeignKey(
         InsuredPerson,
@@ -768,21 +786,29 @@ class OutboxMessage(models.Model):
         related_name="+",
         verbose_name=_("接收单位"),
     )
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, default=Kind.CODE)
+    text = models.CharField(_("内容"), max_length=300)
+    link = models.CharField(_("门户链接"), max_length=200, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
-    body = models.CharField(_("内容"), max_length=300)
     reference = models.CharField(_("业务参考"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    in_outbox = models.BooleanField(_("在发件箱"), default=False)
 
     class Meta:
-        verbose_name = _("短信发件箱")
-        verbose_name_plural = _("短信发件箱")
+        verbose_name = _("消息通知")
+        verbose_name_plural = _("消息通知")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(person__isnull=False, employer__isnull=True)
                 | models.Q(person__isnull=True, employer__isnull=False),
-                name="outbox_one_recipient",
+                name="notification_one_recipient",
             ),
+        ]
+        indexes = [
+            models.Index(fields=["person", "-created_at"], name="notification_person_idx"),
+            models.Index(fields=["employer", "-created_at"], name="notification_employer_idx"),
         ]
 
     def __str__(self) -> str:

@@ -7,8 +7,10 @@ from django.db.models import Q, QuerySet
 
 from .models import (
     Contribution,
+    Employer,
     InsuredPerson,
     LedgerAccount,
+    Notification,
     PersonalAccount,
     Posting,
 )
@@ -147,3 +149,43 @@ def monthly_credit_chart(*, credits: list[Posting], year: int) -> list[dict]:
         }
         for month in range(1, 13)
     ]
+
+
+def notification_owner_filter(*, owner: InsuredPerson | Employer) -> dict:
+    """A person's or an employer's notifications, as filter keyword arguments."""
+    return {"person": owner} if isinstance(owner, InsuredPerson) else {"employer": owner}
+
+
+def notifications_for(
+    *, owner: InsuredPerson | Employer, unread_only: bool = False
+) -> QuerySet[Notification]:
+    """The notices shown on the owner's portal (codes never are), newest first."""
+    notifications = Notification.objects.filter(**notification_owner_filter(owner=owner)).exclude(
+        kind__in=Notification.SMS_ONLY
+    )
+    if unread_only:
+        notifications = notifications.filter(read_at__isnull=True)
+    return notifications.order_by("-created_at", "-pk")
+
+
+def notification_rows(notifications) -> list[dict]:
+    """Plain values for a page: id, kind (and its label), text, link, when, read."""
+    return [
+        {
+            "id": n.pk,
+            "kind": n.kind,
+            "kind_label": n.get_kind_display(),
+            "text": n.text,
+            "link": n.link,
+            "created_at": n.created_at,
+            "read": n.read_at is not None,
+        }
+        for n in notifications
+    ]
+
+
+def unread_notifications(*, owner: InsuredPerson | Employer, limit: int = 5) -> dict:
+    """For the home page: how many notices are unread and the newest `limit` of them
+    (two queries, however many there are)."""
+    unread = notifications_for(owner=owner, unread_only=True)
+    return {"count": unread.count(), "items": notification_rows(unread[:limit])}

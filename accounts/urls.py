@@ -16,4 +16,7 @@ urlpatterns = [
     path("account/phone/", views.phone_change, name="phone-change"),
     path("account/phone/confirm/", views.phone_change_confirm, name="phone-change-confirm"),
     path("account/", views.my_account, name="my-account"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
 ]

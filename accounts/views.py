@@ -5,18 +5,20 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors
-from .decorators import person_required
+from .decorators import person_required, portal_owner_required
 from .errors import BusinessRuleViolation
 from .forms import CodeForm, PersonRegistrationForm, PhoneChangeForm, YearForm
 from .messaging import mask_phone
-from .models import fen_to_yuan
-from .services import identity, registration
+from .models import Notification, fen_to_yuan
+from .services import identity, notifications, registration
 from .throttling import throttled_posts
 
 _REGISTERING = "registration_national_id"
@@ -161,3 +163,44 @@ def my_account(request, person):
         "incoming_ids": {p.pk for p in postings if p.to_account_id in own_ids},
     }
     return render(request, "accounts/my_account.html", context)
+
+
+@portal_owner_required
+def notification_list(request, owner):
+    """消息通知: every notice to the person or employer, newest first, paginated."""
+    page = Paginator(selectors.notifications_for(owner=owner), 20).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "rows": selectors.notification_rows(page),
+        "unread": selectors.notifications_for(owner=owner, unread_only=True).count(),
+    }
+    return render(request, "accounts/notifications.html", context)
+
+
+def _back(request):
+    """Where a mark-read form came from (the home page or the list), on this site only."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("notifications")
+
+
+@require_POST
+@portal_owner_required
+def notification_read(request, owner, pk: int):
+    """Mark one notice read; another's notice is a 404."""
+    try:
+        notifications.notification_mark_read(owner=owner, notification_id=pk)
+    except Notification.DoesNotExist:
+        raise Http404 from None
+    return _back(request)
+
+
+@require_POST
+@portal_owner_required
+def notifications_read_all(request, owner):
+    """Mark every unread notice read."""
+    notifications.notifications_mark_all_read(owner=owner)
+    return _back(request)

@@ -9,6 +9,7 @@ from django.utils.decorators import method_decorator
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.models import Token
 
+from accounts import selectors as accounts_selectors
 from accounts.models import User
 from accounts.services.api_tokens import token_expires_at
 from enrollment import selectors as enrollment_selectors
@@ -21,6 +22,7 @@ def home(request):
     if user.is_authenticated and user.kind == User.Kind.PERSON and hasattr(user, "person"):
         context["person"] = user.person
         context["enrollments"] = enrollment_selectors.enrollments_for_person(person=user.person)
+        context["notifications"] = accounts_selectors.unread_notifications(owner=user.person)
         template = "portal/home_person.html"
     elif user.is_authenticated and user.kind == User.Kind.EMPLOYER and hasattr(user, "employer"):
         context["employer"] = user.employer
@@ -29,6 +31,7 @@ def home(request):
             .filter(status=DuplicateCase.Status.OPEN)
             .count()
         )
+        context["notifications"] = accounts_selectors.unread_notifications(owner=user.employer)
         template = "portal/home_employer.html"
     elif user.is_authenticated and user.is_staff:
         context["regions"] = user.regions.all()

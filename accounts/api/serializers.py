@@ -247,3 +247,17 @@ class MyPostingSerializer(serializers.Serializer):
 
 class YearQuerySerializer(serializers.Serializer):
     year = IntegerField(min_value=1990, max_value=2100, required=False)
+
+
+class NotificationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    link = serializers.CharField(help_text="a path in the portal, or empty")
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+
+
+class NotificationsReadSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["READ"])
+    count = serializers.IntegerField(help_text="how many were unread")

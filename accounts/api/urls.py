@@ -22,4 +22,15 @@ urlpatterns = [
     path("me/credits/", views.MyCreditsView.as_view(), name="api-me-credits"),
     path("me/contributions/", views.MyContributionsView.as_view(), name="api-me-contributions"),
     path("me/postings/", views.MyPostingsView.as_view(), name="api-me-postings"),
+    path("me/notifications/", views.MyNotificationsView.as_view(), name="api-me-notifications"),
+    path(
+        "me/notifications/read-all/",
+        views.MyNotificationsReadAllView.as_view(),
+        name="api-me-notifications-read-all",
+    ),
+    path(
+        "me/notifications/<int:pk>/read/",
+        views.MyNotificationReadView.as_view(),
+        name="api-me-notification-read",
+    ),
 ]

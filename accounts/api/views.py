@@ -15,9 +15,9 @@ from rest_framework.views import APIView
 from accounts import selectors
 from accounts.authentication import ExpiringTokenAuthentication
 from accounts.messaging import mask_phone
-from accounts.models import Posting
-from accounts.permissions import IsFeedService, IsInsuredPerson
-from accounts.services import api_tokens, contributions, identity, registration
+from accounts.models import Notification, Posting, User
+from accounts.permissions import IsEmployerUser, IsFeedService, IsInsuredPerson
+from accounts.services import api_tokens, contributions, identity, notifications, registration
 
 from .serializers import (
     AccountSerializer,
@@ -30,6 +30,8 @@ from .serializers import (
     FeedCountsSerializer,
     MyContributionSerializer,
     MyPostingSerializer,
+    NotificationSerializer,
+    NotificationsReadSerializer,
     PersonRegistrationConfirmSerializer,
     PersonRegistrationSerializer,
     PhoneChangeConfirmSerializer,
@@ -281,3 +283,53 @@ class MyPostingsView(ListAPIView):
         context = super().get_serializer_context()
         context["own_account_ids"] = self._own_account_ids()
         return context
+
+
+def _owner(request):
+    """The signed-in person or employer (the permission has checked there is one)."""
+    user = request.user
+    return user.person if user.kind == User.Kind.PERSON else user.employer
+
+
+class MyNotificationsView(ListAPIView):
+    """The caller's notices (a person's or an employer's), newest first, paginated;
+    `?unread=1` for the unread only. One-time codes are never listed."""
+
+    permission_classes = [IsInsuredPerson | IsEmployerUser]
+    serializer_class = NotificationSerializer
+    queryset = Notification.objects.none()  # for the schema; get_queryset scopes to the caller
+
+    @extend_schema(parameters=[OpenApiParameter("unread", bool, required=False)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        unread_only = self.request.query_params.get("unread") in ("1", "true")
+        return selectors.notifications_for(owner=_owner(self.request), unread_only=unread_only)
+
+
+class MyNotificationReadView(APIView):
+    """Mark one of the caller's notices read; another's is a 404."""
+
+    permission_classes = [IsInsuredPerson | IsEmployerUser]
+
+    @extend_schema(request=None, responses={200: NotificationsReadSerializer})
+    def post(self, request, pk: int):
+        try:
+            was_unread = notifications.notification_mark_read(
+                owner=_owner(request), notification_id=pk
+            )
+        except Notification.DoesNotExist:
+            raise NotFound(_("没有这条消息。")) from None
+        return Response({"status": "READ", "count": int(was_unread)})
+
+
+class MyNotificationsReadAllView(APIView):
+    """Mark every unread notice of the caller read."""
+
+    permission_classes = [IsInsuredPerson | IsEmployerUser]
+
+    @extend_schema(request=None, responses={200: NotificationsReadSerializer})
+    def post(self, request):
+        count = notifications.notifications_mark_all_read(owner=_owner(request))
+        return Response({"status": "READ", "count": count})

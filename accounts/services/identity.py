@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from accounts import hooks
 from accounts.errors import BusinessRuleViolation
 from accounts.messaging import mask_phone, message_send_on_commit
-from accounts.models import Employer, InsuredPerson, PersonalAccount, User
+from accounts.models import Employer, InsuredPerson, Notification, PersonalAccount, User
 from accounts.services.audit import audit_event_record
+from accounts.services.notifications import notification_send
 from accounts.services.periods import accounting_period_require_open
 
 from .verification import (
@@ -78,15 +79,19 @@ def employer_phone_set_by_staff(*, employer: Employer, phone: str, actor: User, 
                 "【医保服务门户】贵单位在医保服务门户的联系电话已变更为 %(phone)s。"
                 "如非贵单位申请，请立即联系参保地经办机构。"
             ) % {"phone": mask_phone(phone)}
-            message_send_on_commit(
-                employer=employer, phone=old, body=body, reference="phone-changed"
+            notification_send(
+                recipient=employer,
+                kind=Notification.Kind.ACCOUNT,
+                text=body,
+                phone=old,
+                reference="phone-changed",
             )
     return employer
 
 
 def person_phone_change_notify(*, person: InsuredPerson, old_phone: str) -> None:
-    """Tells the old phone, after the commit, that the phone on file changed (however it
-    changed: the person, staff or the source system's feed). Refuses nothing."""
+    """Tells the old phone, after the commit, and the portal that the phone on file changed
+    (however it changed: the person, staff or the source system's feed). Refuses nothing."""
     if not old_phone:
         return
     body = _(
@@ -96,7 +101,13 @@ def person_phone_change_notify(*, person: InsuredPerson, old_phone: str) -> None
         "time": timezone.localtime(person.phone_changed_at).strftime("%Y-%m-%d %H:%M"),
         "phone": mask_phone(person.phone),
     }
-    message_send_on_commit(person=person, phone=old_phone, body=body, reference="phone-changed")
+    notification_send(
+        recipient=person,
+        kind=Notification.Kind.ACCOUNT,
+        text=body,
+        phone=old_phone,
+        reference="phone-changed",
+    )
 
 
 def person_phone_change_request(*, person: InsuredPerson, new_phone: str) -> None:

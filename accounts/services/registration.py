@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy
 from accounts import hooks
 from accounts.errors import BusinessRuleViolation
 from accounts.messaging import message_send_on_commit
-from accounts.models import Employer, InsuredPerson, User
+from accounts.models import Employer, InsuredPerson, Notification, User
+from accounts.services.notifications import notification_send
 
 from .verification import (
     CODE_TTL,
@@ -146,11 +147,10 @@ def _confirm(
             pending.password = ""
             pending.save(update_fields=["password"])
             # Told on the phone on file, so a registration someone else finished is noticed.
-            phone = owner.phone if kind == User.Kind.PERSON else owner.contact_phone
-            message_send_on_commit(
-                **{key: owner},
-                phone=phone,
-                body=_(
+            notification_send(
+                recipient=owner,
+                kind=Notification.Kind.ACCOUNT,
+                text=_(
                     "【医保服务门户】您已完成实名注册，可以登录。"
                     "如非本人操作，请立即携带身份证件到经办窗口处理。"
                 ),

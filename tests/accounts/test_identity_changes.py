@@ -59,7 +59,7 @@ def test_staff_set_a_verified_phone_with_a_reason_audited_and_the_old_phone_told
     assert (event.before, event.after) == ({"phone": "13800001111"}, {"phone": "13900002222"})
     assert event.reason == "本人持证到窗口"
     notice = last_message(person=person)
-    assert notice.phone == "13800001111" and "变更" in notice.body
+    assert notice.phone == "13800001111" and "变更" in notice.text
 
 
 def test_without_a_reason_nothing_changes(client, xian_staff):

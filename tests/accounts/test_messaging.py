@@ -3,7 +3,7 @@
 import pytest
 
 from accounts.messaging import message_send_on_commit
-from accounts.models import OutboxMessage
+from accounts.models import Notification
 from tests.factories import EmployerFactory, InsuredPersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def test_message_sender_gets_person_and_employer_messages(
         {"person": person, "phone": "13800000001", "body": "a", "reference": "r1"},
         {"employer": employer, "phone": "13800000002", "body": "b", "reference": "r2"},
     ]
-    assert not OutboxMessage.objects.exists()
+    assert not Notification.objects.exists()
 
 
 def test_the_default_sender_stores_employer_messages_in_the_outbox(
@@ -40,5 +40,5 @@ def test_the_default_sender_stores_employer_messages_in_the_outbox(
     employer = EmployerFactory()
     with django_capture_on_commit_callbacks(execute=True):
         message_send_on_commit(employer=employer, phone="13800000002", body="b", reference="r")
-    message = OutboxMessage.objects.get()
+    message = Notification.objects.get()
     assert (message.employer, message.person, message.phone) == (employer, None, "13800000002")

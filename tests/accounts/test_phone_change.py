@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from accounts.models import AuditEvent, OutboxMessage
+from accounts.models import AuditEvent, Notification
 from tests.accounts.messages import last_code, last_message, wrong_code
 from tests.factories import InsuredPersonFactory
 
@@ -37,13 +37,13 @@ def test_the_code_goes_to_the_old_phone_and_the_new_phone_is_set_after_it(post, 
     confirmed = post("/api/v1/me/phone/confirm/", {"code": last_code(person=person)})
     # then
     assert requested.status_code == 202
-    assert code_message.phone == OLD and not OutboxMessage.objects.filter(phone=NEW).exists()
+    assert code_message.phone == OLD and not Notification.objects.filter(phone=NEW).exists()
     assert unchanged == OLD
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "CHANGED"
     person.refresh_from_db()
     assert person.phone == NEW and person.phone_changed_at is not None
     notice = last_message(person=person)
-    assert notice.phone == OLD and "变更" in notice.body and "验证码" not in notice.body
+    assert notice.phone == OLD and "变更" in notice.text and "验证码" not in notice.text
     event = AuditEvent.objects.get(object_id=person.pk, action="phone_change")
     assert (event.before, event.after, event.actor) == ({"phone": OLD}, {"phone": NEW}, person.user)
 

@@ -8,7 +8,7 @@ import time_machine
 from django.core.management import call_command
 from django.db import transaction
 
-from accounts.models import OutboxMessage, PendingVerification, User
+from accounts.models import Notification, PendingVerification, User
 from accounts.services import registration
 from accounts.services.verification import MAX_ATTEMPTS, MAX_CODES_PER_DAY
 from tests.accounts.messages import last_code, last_message, wrong_code
@@ -49,7 +49,7 @@ def test_a_takeover_attempt_sends_the_code_only_to_the_phone_on_file(post):
     # then
     assert response.status_code == 202
     assert response.json() == {"status": "CODE_SENT"}
-    assert not OutboxMessage.objects.filter(phone=ATTACKER_PHONE).exists()
+    assert not Notification.objects.filter(phone=ATTACKER_PHONE).exists()
     assert last_message(person=person).phone == "13800001111"
     person.refresh_from_db()
     assert person.phone == "13800001111"
@@ -65,7 +65,7 @@ def test_a_registered_person_is_not_overwritten_and_gets_no_code(post, api_clien
     response = register(post, person, phone=ATTACKER_PHONE, password=PASSWORD)
     # then
     assert response.status_code == 202
-    assert OutboxMessage.objects.count() == 0
+    assert Notification.objects.count() == 0
     person.refresh_from_db()
     assert person.user_id == user_before.pk and person.phone == "13800001111"
     signed_in = api_client.post(
@@ -93,7 +93,7 @@ def test_the_answer_does_not_tell_whether_id_and_name_match(post):
     ]
     # then
     assert {(a.status_code, a.content) for a in answers} == {(202, b'{"status":"CODE_SENT"}')}
-    assert list(OutboxMessage.objects.values_list("person", flat=True)) == [match.pk]
+    assert list(Notification.objects.values_list("person", flat=True)) == [match.pk]
 
 
 def test_with_no_phone_on_file_no_code_is_sent_and_the_counter_is_named(post, client):
@@ -105,7 +105,7 @@ def test_with_no_phone_on_file_no_code_is_sent_and_the_counter_is_named(post, cl
     refused = post(CONFIRM, {"national_id": person.national_id, "code": "123456"})
     # then
     assert response.status_code == 202
-    assert OutboxMessage.objects.count() == 0
+    assert Notification.objects.count() == 0
     assert not PendingVerification.objects.exists()
     assert refused.status_code == 400
     assert "经办窗口" in refused.json()["detail"]
@@ -130,7 +130,7 @@ def test_sign_in_works_only_after_the_code_is_confirmed(post, api_client):
     assert after.status_code == 200
     person.refresh_from_db()
     assert person.user.username == person.national_id and person.user.first_name == person.name
-    assert "已完成实名注册" in last_message(person=person).body  # the phone on file is told
+    assert "已完成实名注册" in last_message(person=person).text  # the phone on file is told
 
 
 def test_wrong_codes_are_limited_and_refused_with_one_message(post):
@@ -231,10 +231,10 @@ def test_codes_per_person_and_day_are_capped(post):
     person = InsuredPersonFactory()
     for _request in range(MAX_CODES_PER_DAY + 2):
         assert register(post, person).status_code == 202
-    assert OutboxMessage.objects.filter(person=person).count() == MAX_CODES_PER_DAY
+    assert Notification.objects.filter(person=person).count() == MAX_CODES_PER_DAY
     with time_machine.travel(dt.timedelta(days=1, minutes=1)):
         register(post, person)
-    assert OutboxMessage.objects.filter(person=person).count() == MAX_CODES_PER_DAY + 1
+    assert Notification.objects.filter(person=person).count() == MAX_CODES_PER_DAY + 1
 
 
 def test_a_weak_password_is_refused_on_the_password_field_for_anyone(post):
@@ -247,7 +247,7 @@ def test_a_weak_password_is_refused_on_the_password_field_for_anyone(post):
     assert known.status_code == unknown.status_code == 400
     assert known.json() == unknown.json()
     assert list(known.json()["errors"]) == ["password"]
-    assert OutboxMessage.objects.count() == 0
+    assert Notification.objects.count() == 0
 
 
 def test_an_employer_registers_with_a_code_to_the_feed_phone(post, service_client, api_client):
@@ -293,7 +293,7 @@ def test_an_employer_without_a_phone_or_with_a_wrong_name_gets_no_code(post):
         for e, name in ((no_phone, no_phone.name), (wrong_name, "别的单位"))
     ]
     assert {(a.status_code, a.content) for a in answers} == {(202, b'{"status":"CODE_SENT"}')}
-    assert OutboxMessage.objects.count() == 0
+    assert Notification.objects.count() == 0
 
 
 def test_the_outbox_command_shows_employer_messages(post):
@@ -326,11 +326,11 @@ def test_the_code_is_sent_after_the_commit_and_never_on_rollback(
             national_id=person.national_id, name=person.name, password=PASSWORD
         )
         raise RuntimeError("rolled back")
-    assert callbacks == [] and OutboxMessage.objects.count() == 0
+    assert callbacks == [] and Notification.objects.count() == 0
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         registration.person_registration_request(
             national_id=person.national_id, name=person.name, password=PASSWORD
         )
-    assert len(callbacks) == 1 and OutboxMessage.objects.count() == 0
+    assert len(callbacks) == 1 and Notification.objects.count() == 0
     callbacks[0]()
-    assert OutboxMessage.objects.filter(person=person).count() == 1
+    assert Notification.objects.filter(person=person).count() == 1

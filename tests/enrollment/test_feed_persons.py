@@ -2,7 +2,7 @@
 
 import pytest
 
-from accounts.models import InsuredPerson, OutboxMessage
+from accounts.models import InsuredPerson, Notification
 from enrollment.models import DuplicateCase, Enrollment, EnrollmentStatus
 from tests.factories import (
     EmployerFactory,
@@ -282,5 +282,5 @@ def test_a_phone_changed_by_the_feed_is_told_to_the_old_phone_and_holds_transfer
     person.refresh_from_db()
     assert person.phone == "13900000007"
     assert person.phone_changed_at is not None
-    notice = OutboxMessage.objects.get(phone="13700000007", reference="phone-changed")
-    assert "139****0007" in notice.body
+    notice = Notification.objects.get(phone="13700000007", reference="phone-changed")
+    assert "139****0007" in notice.text

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.views.defaults import server_error
 
-from accounts.models import OutboxMessage, User
+from accounts.models import Notification, User
 from enrollment.models import EnrollmentStatus, Scheme
 from tests.accounts.messages import last_code
 from tests.factories import (
@@ -299,7 +299,7 @@ def test_registration_that_cannot_get_a_code_looks_the_same_and_names_the_counte
     # then
     assert response.status_code == 302 and response["Location"] == reverse("register-confirm")
     assert "经办窗口" in html(page)
-    assert OutboxMessage.objects.count() == 0
+    assert Notification.objects.count() == 0
     assert refused.status_code == 200 and "验证码错误或已失效" in html(refused)
     assert "_auth_user_id" not in client.session
     assert not User.objects.filter(username=national_id).exists()

@@ -6,7 +6,7 @@ import re
 
 from rest_framework.test import APIClient
 
-from accounts.models import InsuredPerson, LedgerAccount, OutboxMessage, PersonalAccount, Region
+from accounts.models import InsuredPerson, LedgerAccount, Notification, PersonalAccount, Region
 from accounts.services import ledger
 from accounts.services.personal_accounts import personal_account_open
 from enrollment.models import Scheme
@@ -89,9 +89,9 @@ def family_pair(*, balance_fen: int = 1_000_000, recipient_scheme: str = Scheme.
 
 def last_code(person: InsuredPerson) -> str:
     """The one-time code the default sender put in the outbox for this person."""
-    message = OutboxMessage.objects.filter(person=person).order_by("-pk").first()
+    message = Notification.objects.filter(person=person).order_by("-pk").first()
     assert message is not None, "no code in the outbox"
-    return re.search(r"验证码 (\d{6})", message.body).group(1)
+    return re.search(r"验证码 (\d{6})", message.text).group(1)
 
 
 def client_for(person: InsuredPerson) -> APIClient:

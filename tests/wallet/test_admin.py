@@ -29,7 +29,7 @@ def test_every_wallet_admin_page_renders_for_a_superuser(client, on_commit):
     client.force_login(UserFactory(is_staff=True, is_superuser=True, kind="STAFF"))
     for model in MODELS:
         assert client.get(reverse(f"admin:wallet_{model}_changelist")).status_code == 200, model
-    assert client.get(reverse("admin:accounts_outboxmessage_changelist")).status_code == 200
+    assert client.get(reverse("admin:accounts_notification_changelist")).status_code == 200
 
 
 def test_staff_see_only_their_regions_wallets_and_change_nothing(client):
@@ -42,7 +42,7 @@ def test_staff_see_only_their_regions_wallets_and_change_nothing(client):
     page = client.get(reverse("admin:wallet_wallet_changelist")).content.decode()
     assert "太原甲" in page and "大同乙" not in page
     assert client.get(reverse("admin:wallet_wallet_add")).status_code == 403
-    assert client.get(reverse("admin:accounts_outboxmessage_changelist")).status_code == 403
+    assert client.get(reverse("admin:accounts_notification_changelist")).status_code == 403
 
 
 def test_wallet_records_offer_region_staff_no_form_even_with_every_permission(client):

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from accounts.errors import BusinessRuleViolation
-from accounts.models import InsuredPerson, OutboxMessage, Posting, RegionPolicy
+from accounts.models import InsuredPerson, Notification, Posting, RegionPolicy
 from tests.wallet.conftest import shanghai
 from tests.wallet.factories import WALLET_REGION, client_for, family_pair, last_code
 from wallet.models import WalletDailyUsage, WalletEvent, WalletTransfer
@@ -168,7 +168,7 @@ def test_codes_sent_per_person_per_day_are_capped(pair, send, clock):
         send(sender, recipient, key="k3")
     assert caught.value.rule == "daily_codes"
     assert "每人每日最多获取 3 次转账验证码" in caught.value.message
-    assert OutboxMessage.objects.filter(person=sender).count() == 3
+    assert Notification.objects.filter(person=sender).count() == 3
     assert WalletDailyUsage.objects.get(sender=sender).codes_sent == 3
     clock.move_to(shanghai(2025, 3, 11, 9, 0))
     assert send(sender, recipient, key="k4").status == Status.AWAITING_CODE
@@ -186,7 +186,7 @@ def test_no_transfer_out_within_24_hours_of_a_phone_change(pair, send, clock):
         send(sender, recipient)
     assert caught.value.rule == "phone_changed"
     assert "2025-03-11 08:00 以后可以转账" in caught.value.message
-    assert not OutboxMessage.objects.filter(person=sender).exists()
+    assert not Notification.objects.filter(person=sender).exists()
     # and: from 08:00 the next day it works
     clock.move_to(shanghai(2025, 3, 11, 8, 0))
     assert send(sender, recipient).status == Status.AWAITING_CODE

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.errors import BusinessRuleViolation
-from accounts.models import LedgerAccount, OutboxMessage, PersonalAccount, Posting, RegionPolicy
+from accounts.models import LedgerAccount, Notification, PersonalAccount, Posting, RegionPolicy
 from accounts.selectors import ledger_totals
 from tests.concurrency import run_in_threads
 from tests.wallet.factories import WALLET_REGION, family_pair, wallet_fen
@@ -22,7 +22,7 @@ Status = WalletTransfer.Status
 
 
 def code_for(transfer: WalletTransfer) -> str:
-    body = OutboxMessage.objects.get(reference=transfer.reference).body
+    body = Notification.objects.get(reference=transfer.reference).text
     return body.split("验证码 ")[1][:6]
 
 
@@ -126,7 +126,7 @@ def test_parallel_requests_leave_one_waiting_for_its_code_and_count_every_code_s
     assert {r.rule for r in refused} <= {"daily_codes", "code_in_progress"}
     usage = WalletDailyUsage.objects.get(sender=sender)
     assert 1 <= usage.codes_sent == len(made) <= 4
-    assert OutboxMessage.objects.filter(person=sender).count() == usage.codes_sent
+    assert Notification.objects.filter(person=sender).count() == usage.codes_sent
     waiting = WalletTransfer.objects.filter(sender=sender, status=Status.AWAITING_CODE)
     assert waiting.count() == 1
     assert WalletTransfer.objects.filter(sender=sender).count() == len(made)
@@ -319,6 +319,6 @@ def test_a_whole_transfer_is_fifteen_statements_with_every_new_check_folded_in()
     for context in (request, confirm, accept):
         # the outbox row is the default sender's, not the transfer's
         counts.append(
-            sum("accounts_outboxmessage" not in q["sql"] for q in context.captured_queries)
+            sum("accounts_notification" not in q["sql"] for q in context.captured_queries)
         )
     assert counts == [2, 8, 5], counts

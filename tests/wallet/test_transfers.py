@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.errors import BusinessRuleViolation
-from accounts.models import LedgerAccount, OutboxMessage, PersonalAccount, Posting, RegionPolicy
+from accounts.models import LedgerAccount, Notification, PersonalAccount, Posting, RegionPolicy
 from accounts.services.personal_accounts import personal_account_freeze
 from enrollment.models import Scheme
 from tests.wallet.conftest import shanghai
@@ -112,9 +112,9 @@ def test_a_transfer_moves_money_sender_to_holding_to_recipient_wallet(pair, send
 def test_the_code_goes_to_the_sender_through_the_outbox_and_is_not_stored_in_clear(pair, send):
     sender, recipient, _binding = pair
     transfer = send(sender, recipient, "50.00")
-    message = OutboxMessage.objects.get(person=sender)
+    message = Notification.objects.get(person=sender)
     code = last_code(sender)
-    assert "50.00" in message.body and recipient.name in message.body
+    assert "50.00" in message.text and recipient.name in message.text
     assert code not in transfer.code_digest
 
 
@@ -164,7 +164,7 @@ def test_the_same_idempotency_key_answers_the_same_transfer(pair, send):
     again = send(sender, recipient, "10.00", key="abc")
     assert again.pk == first.pk
     assert WalletTransfer.objects.count() == 1
-    assert OutboxMessage.objects.count() == 1  # no second code either
+    assert Notification.objects.count() == 1  # no second code either
 
 
 def test_the_same_key_for_a_different_amount_is_a_conflict(pair, send):

@@ -21,6 +21,8 @@ class Migration(migrations.Migration):
         ('accounts', '0009_outbox_pending_verification_audit'),
         ('wallet', '0002_transfer_fewer_indexes'),
     ]
+    # The copy writes the outbox's table before the core renames it to accounts_notification.
+    run_before = [('accounts', '0016_outbox_becomes_notification')]
 
     operations = [
         migrations.RunSQL(COPY, reverse_sql=COPY_BACK),

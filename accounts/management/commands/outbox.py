@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.identity import mask_national_id
-from accounts.models import OutboxMessage
+from accounts.models import Notification
 
 
 class Command(BaseCommand):
@@ -22,8 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=20, help="at most this many (20)")
 
     def handle(self, *args, **options):
-        messages = OutboxMessage.objects.select_related("person", "employer").order_by(
-            "-created_at", "-pk"
+        messages = (
+            Notification.objects.filter(in_outbox=True)
+            .select_related("person", "employer")
+            .order_by("-created_at", "-pk")
         )
         if options["to"]:
             to = options["to"].strip().upper()
@@ -41,4 +43,4 @@ class Command(BaseCommand):
                 who = mask_national_id(message.person.national_id)
             else:
                 who = message.employer.code
-            self.stdout.write(f"{when}  {who}  {message.phone or '-'}  {message.body}")
+            self.stdout.write(f"{when}  {who}  {message.phone or '-'}  {message.text}")
