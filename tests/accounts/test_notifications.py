@@ -268,7 +268,7 @@ def test_outbox_rows_from_before_stay_in_the_outbox_and_old_notices_become_accou
         for reference in ("phone-changed", "registered", "register", "WT-1")
     }
     # when
-    migration = importlib.import_module("accounts.migrations.0016_outbox_becomes_notification")
+    migration = importlib.import_module("accounts.migrations.0020_outbox_becomes_notification")
     migration.classify_existing(apps, None)
     # then
     kinds = dict(Notification.objects.values_list("reference", "kind"))

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         ('wallet', '0002_transfer_fewer_indexes'),
     ]
     # The copy writes the outbox's table before the core renames it to accounts_notification.
-    run_before = [('accounts', '0016_outbox_becomes_notification')]
+    run_before = [('accounts', '0020_outbox_becomes_notification')]
 
     operations = [
         migrations.RunSQL(COPY, reverse_sql=COPY_BACK),

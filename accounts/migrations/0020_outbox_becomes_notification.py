@@ -13,7 +13,7 @@ def classify_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0015_pending_verification_contested"),
+        ("accounts", "0019_person_died_at_credit_run_started_by"),
     ]
 
     operations = [
