@@ -119,10 +119,12 @@ def postings_post_query(
     `ctes` (without WITH) and `params`: positional (%s, those of `ctes` first) or named.
 
     - Idempotent: a row whose `idempotency_key` is already posted is skipped, never posted
-      twice (the database's unique key decides, also between concurrent batches).
+      twice (the database's unique key decides, also between concurrent batches). A key names
+      one move for good: what the earlier posting moved is not compared (`postings_create`
+      does compare, for requests that may reuse a key by mistake).
     - Balances follow in the same statement (PostgreSQL), the touched ledger accounts locked
       in primary-key order first. With `lock_first` they are locked before the query is read,
-      so amounts it reads from balances (a merge moves what is there) are the final ones.
+      so amounts it reads from balances (the carry-over moves what is there) are final.
     - Refusals, with nothing written and the caller's transaction still usable: an amount
       not above zero or a posting to its own account (BusinessRuleViolation), a balance that
       may not go negative going below zero (InsufficientBalance; the database's CHECK).
