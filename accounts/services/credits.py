@@ -30,7 +30,7 @@ from accounts.models import (
     RegionPolicy,
 )
 
-from .ledger import region_account
+from .ledger import postings_post_query, region_account
 from .personal_accounts import current_period
 
 logger = logging.getLogger(__name__)
@@ -71,20 +71,19 @@ def age_band_cutoff(*, period: str, age: int) -> dt.date:
     return dt.date(year - age, month, last_day)
 
 
-# This chunk's credits not yet posted, from one pass over its accounts: the in-service credit
-# of a paid contribution, or for a retiree with no contribution in a due period the amount of
-# their age band (each period has its cutoff). The idempotency key's unique index skips what
-# is already posted (ON CONFLICT checks it) and settles races, so every period is credited once.
+# This chunk's credits, from one pass over its accounts: the in-service credit of a paid
+# contribution, or for a retiree with no contribution in a due period the amount of their age
+# band (each period has its cutoff). The ledger's set-based path skips keys already posted (the
+# unique index settles races too), so every period is credited once.
 _DUE = "due (period, cutoff) AS (VALUES {values})"
 _RETIREE_FEN = "CASE WHEN p.birth_date <= due.cutoff THEN %(from_fen)s ELSE %(below_fen)s END"
-_INSERT = f"""
-    INSERT INTO accounts_posting
-        (from_account_id, to_account_id, amount_fen, kind, period, reference,
-         idempotency_key, created_at)
-    SELECT %(fund)s, pa.current_id, COALESCE(c.credit_fen, {_RETIREE_FEN}),
-           CASE WHEN c.id IS NULL THEN '{RETIREE}' ELSE '{IN_SERVICE}' END,
-           due.period, %(reference)s,
-           COALESCE('credit:c' || c.id, 'credit:' || pa.id || ':' || due.period), %(now)s
+_CREDITS = f"""
+    SELECT %(fund)s AS from_account_id, pa.current_id AS to_account_id,
+           COALESCE(c.credit_fen, {_RETIREE_FEN}) AS amount_fen,
+           CASE WHEN c.id IS NULL THEN '{RETIREE}' ELSE '{IN_SERVICE}' END AS kind,
+           due.period AS period, %(reference)s AS reference,
+           COALESCE('credit:c' || c.id, 'credit:' || pa.id || ':' || due.period)
+               AS idempotency_key
     FROM accounts_personalaccount pa
     CROSS JOIN due
     LEFT JOIN accounts_contribution c
@@ -98,43 +97,18 @@ _INSERT = f"""
           OR (c.id IS NULL AND p.id IS NOT NULL AND pa.opened_period <= due.period
               AND {_RETIREE_FEN} > 0)
       )
-    ON CONFLICT (idempotency_key) DO NOTHING
-    RETURNING to_account_id, amount_fen, kind
-"""
-# PostgreSQL: the postings and their balances in one statement, only the totals read back.
-# The ledger rows are locked in primary-key order by an InitPlan, so before any is updated;
-# `= ANY(ARRAY(...))` keeps both on the primary-key index whatever the row estimates.
-_INSERT_AND_APPLY = f"""
-    WITH {_DUE}, inserted AS ({_INSERT}),
-    deltas AS (
-        SELECT to_account_id AS id, SUM(amount_fen) AS delta FROM inserted GROUP BY to_account_id
-        UNION ALL
-        SELECT %(fund)s, -SUM(amount_fen) FROM inserted HAVING COUNT(*) > 0
-    ),
-    locked AS (
-        SELECT id FROM accounts_ledgeraccount WHERE id = ANY(ARRAY(SELECT id FROM deltas))
-        ORDER BY id FOR UPDATE
-    ),
-    applied AS (
-        UPDATE accounts_ledgeraccount la SET balance_fen = la.balance_fen + d.delta
-        FROM deltas d
-        WHERE la.id = ANY(ARRAY(SELECT id FROM locked)) AND la.id = d.id
-    )
-    SELECT COUNT(*), COUNT(*) FILTER (WHERE kind = '{RETIREE}'), COALESCE(SUM(amount_fen), 0)
-    FROM inserted
 """
 
 
 def _post_credits(
-    *, cursor, chunk: tuple[int, int], region: Region, fund_id: int, periods: list[str], run
+    *, chunk: tuple[int, int], region: Region, fund_id: int, periods: list[str], run
 ) -> tuple[int, int, int]:
-    """Post this chunk's missing credits and add them to the balances: (postings, retirees, fen)."""
+    """Post this chunk's missing credits with their balances: (postings, retirees, fen)."""
     policy = region.policy
     below_fen, from_fen = retiree_amounts_fen(policy=policy)
     params = {
         "fund": fund_id,
         "reference": f"credit-run:{run.pk}",
-        "now": timezone.now(),
         "region": region.code,
         "lo": chunk[0],
         "hi": chunk[1],
@@ -145,43 +119,8 @@ def _post_credits(
         params[f"period{i}"] = period
         params[f"cutoff{i}"] = age_band_cutoff(period=period, age=policy.retiree_age_threshold)
     values = ", ".join(f"(%(period{i})s, %(cutoff{i})s)" for i in range(len(periods)))
-    if connection.vendor == "postgresql":
-        cursor.execute(_INSERT_AND_APPLY.format(values=values), params)
-        count, retirees, total = cursor.fetchone()
-        return count, retirees, int(total)
-    cursor.execute(f"WITH {_DUE.format(values=values)} {_INSERT}", params)
-    inserted = cursor.fetchall()
-    deltas: dict[int, int] = {}
-    for account_id, amount, _kind in inserted:
-        deltas[account_id] = deltas.get(account_id, 0) + amount
-    total = sum(deltas.values())
-    if total:
-        deltas[fund_id] = -total
-    _apply_balances(cursor=cursor, deltas=deltas)
-    return len(inserted), sum(1 for *_rest, kind in inserted if kind == RETIREE), total
-
-
-def _apply_balances(*, cursor, deltas: dict[int, int]) -> None:
-    """Add amounts to ledger balances, locking the rows in primary-key order first."""
-    if not deltas:
-        return
-    ids = sorted(deltas)
-    if connection.vendor == "postgresql":
-        cursor.execute(
-            "SELECT id FROM accounts_ledgeraccount WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
-            [ids],
-        )
-        cursor.execute(
-            """UPDATE accounts_ledgeraccount SET balance_fen = balance_fen + v.delta
-               FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, delta)
-               WHERE accounts_ledgeraccount.id = v.id""",
-            [ids, [deltas[i] for i in ids]],
-        )
-    else:
-        cursor.executemany(
-            "UPDATE accounts_ledgeraccount SET balance_fen = balance_fen + %s WHERE id = %s",
-            [(deltas[i], i) for i in ids],
-        )
+    posted = postings_post_query(ctes=_DUE.format(values=values), query=_CREDITS, params=params)
+    return posted.count, posted.by_kind.get(RETIREE, (0, 0))[0], posted.amount_fen
 
 
 def _record_progress(*, run: MonthlyCreditRun, count: int, retirees: int, total: int) -> None:
@@ -195,9 +134,9 @@ def _record_progress(*, run: MonthlyCreditRun, count: int, retirees: int, total:
 
 def _credit_chunk(*, chunk, region: Region, fund_id: int, periods, run) -> None:
     """One chunk in one transaction: its postings, balances and progress commit together."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic():
         count, retirees, total = _post_credits(
-            cursor=cursor, chunk=chunk, region=region, fund_id=fund_id, periods=periods, run=run
+            chunk=chunk, region=region, fund_id=fund_id, periods=periods, run=run
         )
         _record_progress(run=run, count=count, retirees=retirees, total=total)
 
@@ -283,16 +222,19 @@ _ALL_CREDITED = """
 """
 
 
-# Log rows below the xmin of the snapshot the skip test uses are visible to it and to every
-# later one (snapshots taken later never have a lower xmin): they can never block a skip.
+# Log rows visible to the snapshot the skip test uses were committed before it, so they are
+# visible to every later one too: they can never block a skip. Visibility, not the snapshot's
+# xmin: that is cluster-wide, held back by any open transaction of any other database.
 _PRUNE = """
-    DELETE FROM accounts_creditinputchange
-    WHERE region_id = %(region)s AND xact < (
-        SELECT pg_snapshot_xmin(inputs_snapshot::pg_snapshot) FROM accounts_monthlycreditrun
+    DELETE FROM accounts_creditinputchange ch
+    USING (
+        SELECT inputs_snapshot::pg_snapshot AS snap FROM accounts_monthlycreditrun
         WHERE region_id = %(region)s AND status = 'SUCCEEDED' AND inputs_snapshot <> ''
         ORDER BY pg_snapshot_xmax(inputs_snapshot::pg_snapshot) DESC, id DESC
         LIMIT 1
-    )
+    ) fact
+    WHERE ch.region_id = %(region)s AND ch.xact < pg_snapshot_xmax(fact.snap)
+      AND pg_visible_in_snapshot(ch.xact, fact.snap)
 """
 
 
@@ -323,36 +265,23 @@ def year_end_carry_over(*, year: int) -> int:
     if bounds["lo"] is None:
         return 0
     moved = 0
-    reference = f"carry-over:{year}"
     for start in range(bounds["lo"], bounds["hi"] + 1, CHUNK_SIZE):
-        chunk = (start, start + CHUNK_SIZE - 1)
-        with transaction.atomic(), connection.cursor() as cursor:
-            # Lock first, in primary-key order, so the amounts read are the final ones.
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    """SELECT la.id FROM accounts_ledgeraccount la
-                       JOIN accounts_personalaccount pa
-                         ON la.id = pa.current_id OR la.id = pa.carried_id
-                       WHERE pa.id BETWEEN %s AND %s ORDER BY la.id FOR UPDATE OF la""",
-                    chunk,
-                )
-            cursor.execute(
-                """INSERT INTO accounts_posting
-                        (from_account_id, to_account_id, amount_fen, kind, period, reference,
-                         idempotency_key, created_at)
-                    SELECT pa.current_id, pa.carried_id, cur.balance_fen, 'CARRY_OVER', %s, %s,
-                           %s || pa.id, %s
-                    FROM accounts_personalaccount pa
-                    JOIN accounts_ledgeraccount cur ON cur.id = pa.current_id
-                    WHERE pa.id BETWEEN %s AND %s AND cur.balance_fen > 0
-                    ON CONFLICT (idempotency_key) DO NOTHING
-                    RETURNING from_account_id, to_account_id, amount_fen""",
-                [f"{year}12", reference, f"carry:{year}:", timezone.now(), *chunk],
-            )
-            deltas: dict[int, int] = {}
-            for source, target, amount in cursor.fetchall():
-                deltas[source] = -amount
-                deltas[target] = deltas.get(target, 0) + amount
-                moved += 1
-            _apply_balances(cursor=cursor, deltas=deltas)
+        # The amount is the balance: read once the accounts are locked, so it is the final one.
+        moved += postings_post_query(
+            query="""SELECT pa.current_id AS from_account_id, pa.carried_id AS to_account_id,
+                            cur.balance_fen AS amount_fen, 'CARRY_OVER' AS kind,
+                            %(period)s AS period, %(reference)s AS reference,
+                            %(key)s || pa.id AS idempotency_key
+                     FROM accounts_personalaccount pa
+                     JOIN accounts_ledgeraccount cur ON cur.id = pa.current_id
+                     WHERE pa.id BETWEEN %(lo)s AND %(hi)s AND cur.balance_fen > 0""",
+            params={
+                "period": f"{year}12",
+                "reference": f"carry-over:{year}",
+                "key": f"carry:{year}:",
+                "lo": start,
+                "hi": start + CHUNK_SIZE - 1,
+            },
+            lock_first=True,
+        ).count
     return moved

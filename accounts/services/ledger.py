@@ -2,7 +2,6 @@
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection, transaction
@@ -19,43 +18,17 @@ from accounts.models import (
     fen_to_yuan,
 )
 
-Kind = LedgerAccount.Kind
-_LOCKED_FIELDS = ["id", "kind", "balance_fen"]
-_POSTING_COLUMNS = (
-    "from_account_id, to_account_id, amount_fen, kind, period, reference, idempotency_key, "
-    "created_at"
+from .ledger_bulk import (  # noqa: F401 -- re-exported: the names every app imports from here
+    InsufficientBalance,
+    Move,
+    ledger_accounts_lock,
+    moves_check,
+    postings_insert_locked,
+    postings_post_query,
+    postings_post_rows,
 )
-# PostgreSQL moves the balances in the statement that inserts the postings (one round trip);
-# the deltas come from the rows actually inserted, so a repeated key moves nothing.
-_BALANCES_FROM_INSERTED = """
-    WITH p AS ({insert}),
-    moved AS (
-        SELECT from_account_id AS account_id, -amount_fen AS delta FROM p
-        UNION ALL SELECT to_account_id, amount_fen FROM p
-    ),
-    b AS (
-        UPDATE accounts_ledgeraccount a SET balance_fen = a.balance_fen + m.delta
-        FROM (SELECT account_id, SUM(delta) AS delta FROM moved GROUP BY account_id) m
-        WHERE a.id = m.account_id
-    )
-    SELECT id, idempotency_key FROM p"""
 
-
-class InsufficientBalance(BusinessRuleViolation):
-    status_code = 409
-
-
-@dataclass(frozen=True)
-class Move:
-    """One posting to make: `amount_fen` from one ledger account to another."""
-
-    from_id: int
-    to_id: int
-    amount_fen: int
-    kind: str
-    idempotency_key: str
-    period: str = ""
-    reference: str = ""
+Kind = LedgerAccount.Kind
 
 
 def yuan_to_fen(amount: Decimal | str | int) -> int:
@@ -73,23 +46,6 @@ def yuan_to_fen(amount: Decimal | str | int) -> int:
 
 def _placeholders(count: int) -> str:
     return ", ".join(["%s"] * count)
-
-
-def ledger_accounts_lock(account_ids) -> dict[int, LedgerAccount]:
-    """Lock accounts in primary-key order, the one order every path uses (no deadlocks).
-
-    Every posting path comes here, so it loads only id, kind and balance (the rest on access).
-    """
-    ids = sorted(set(account_ids))
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, kind, balance_fen FROM accounts_ledgeraccount "  # noqa: S608 — placeholders only
-            f"WHERE id IN ({_placeholders(len(ids))}) ORDER BY id{lock}",
-            ids,
-        )
-        rows = cursor.fetchall()
-    return {row[0]: LedgerAccount.from_db(connection.alias, _LOCKED_FIELDS, row) for row in rows}
 
 
 def person_account(*, person: InsuredPerson, kind: str) -> LedgerAccount:
@@ -168,11 +124,7 @@ def postings_create(
     among them. An overdraft of an account that may not go negative refuses the whole batch;
     a key already posted answers that posting (a conflict if it moved other money).
     """
-    for move in moves:
-        if move.amount_fen <= 0:
-            raise BusinessRuleViolation(_("金额必须大于0。"), field="amount", status_code=400)
-        if move.from_id == move.to_id:
-            raise BusinessRuleViolation(_("转出和转入账户不能相同。"), status_code=400)
+    moves_check(moves)
     # No savepoint: a refusal is raised after the block, having written nothing, so a caller's
     # transaction stays usable; anything else rolls the caller back too.
     with transaction.atomic(savepoint=False):
@@ -214,7 +166,11 @@ def _post(moves: Sequence[Move], locked: Mapping[int, LedgerAccount]):
                 field="amount",
             )
     created_at = timezone.now()
-    inserted = _insert(pending, created_at) if pending else {}
+    inserted = (
+        {row[-1]: row[0] for row in postings_insert_locked(moves=pending, created_at=created_at)}
+        if pending
+        else {}
+    )
     repeated = [m for m in pending if m.idempotency_key not in inserted]
     if repeated:
         done |= _existing(repeated)
@@ -252,38 +208,3 @@ def _post(moves: Sequence[Move], locked: Mapping[int, LedgerAccount]):
 def _existing(moves: Sequence[Move]) -> dict[str, Posting]:
     keys = [m.idempotency_key for m in moves]
     return {p.idempotency_key: p for p in Posting.objects.filter(idempotency_key__in=keys)}
-
-
-def _insert(moves: Sequence[Move], created_at) -> dict[str, int]:
-    """Insert the postings, skipping keys already posted; {key: id} of those inserted."""
-    at = connection.ops.adapt_datetimefield_value(created_at)
-    params = [
-        value
-        for m in moves
-        for value in (m.from_id, m.to_id, m.amount_fen, m.kind, m.period, m.reference)
-        + (m.idempotency_key, at)
-    ]
-    rows = ", ".join([f"({_placeholders(8)})"] * len(moves))
-    insert = (
-        f"INSERT INTO accounts_posting ({_POSTING_COLUMNS}) VALUES {rows} "  # noqa: S608 — placeholders only
-        "ON CONFLICT (idempotency_key) DO NOTHING "
-        "RETURNING id, from_account_id, to_account_id, amount_fen, idempotency_key"
-    )
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(_BALANCES_FROM_INSERTED.format(insert=insert), params)
-            return {key: pk for pk, key in cursor.fetchall()}
-        cursor.execute(insert, params)
-        inserted = cursor.fetchall()
-        net: dict[int, int] = defaultdict(int)
-        for _pk, from_id, to_id, amount_fen, _key in inserted:
-            net[from_id] -= amount_fen
-            net[to_id] += amount_fen
-        if net:
-            cases = " ".join(["WHEN %s THEN %s"] * len(net))
-            cursor.execute(
-                f"UPDATE accounts_ledgeraccount SET balance_fen = balance_fen + CASE id {cases} "  # noqa: S608 — placeholders only
-                f"END WHERE id IN ({_placeholders(len(net))})",
-                [v for item in net.items() for v in item] + list(net),
-            )
-        return {key: pk for pk, _f, _t, _a, key in inserted}

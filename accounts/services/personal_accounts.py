@@ -6,14 +6,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from typing import NamedTuple
 
-from auditlog.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.errors import BusinessRuleViolation
 from accounts.models import (
+    AuditEvent,
     Contribution,
     InsuredPerson,
     LedgerAccount,
@@ -23,7 +22,13 @@ from accounts.models import (
 )
 from accounts.sql import json_rows
 
-from .ledger import InsufficientBalance, ledger_accounts_lock, posting_create
+from .audit import audit_event_record
+from .ledger import (
+    InsufficientBalance,
+    ledger_accounts_lock,
+    posting_create,
+    postings_post_query,
+)
 from .periods import accounting_period_require_open
 
 Kind = LedgerAccount.Kind
@@ -259,20 +264,6 @@ def _personal_accounts(ids: set[int]) -> dict[int, _Account]:
         return {row[0]: _Account(*row) for row in cursor.fetchall()}
 
 
-def _ledger_accounts_lock(ids: list[int]) -> None:
-    """`ledger.ledger_accounts_lock` for thousands of accounts: the same primary-key order,
-    without building a model per row."""
-    wanted, params = json_rows("wanted", {"id": "bigint"}, [{"id": i} for i in ids])
-    lock = " FOR UPDATE OF a" if connection.features.has_select_for_update_of else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""WITH {wanted}
-                SELECT a.id FROM accounts_ledgeraccount a JOIN wanted ON wanted.id = a.id
-                ORDER BY a.id{lock}""",
-            params,
-        )
-
-
 def personal_accounts_check_merge(*, merges: Sequence[AccountMerge], accounts: dict) -> None:
     """The refusals of a merge, from one place: one person in one region, an open target,
     each account merged away once and not also receiving in the same call."""
@@ -308,7 +299,7 @@ def personal_accounts_merge_many(*, merges: Sequence[AccountMerge]) -> list[Acco
     for region_code in sorted({accounts[m.source_id].region_id for m in merges}):
         accounting_period_require_open(region_code=region_code)
     ledger_ids = sorted({i for a in accounts.values() for i in (a.current_id, a.carried_id)})
-    _ledger_accounts_lock(ledger_ids)
+    ledger_accounts_lock(ledger_ids, load=False)
     # Read again under the locks: a concurrent merge of the same accounts has committed now.
     accounts = _personal_accounts(ids)
     personal_accounts_check_merge(merges=merges, accounts=accounts)
@@ -321,53 +312,33 @@ def personal_accounts_merge_many(*, merges: Sequence[AccountMerge]) -> list[Acco
 
 def _merge_chunk(merges, *, accounts, now) -> list[AccountMergeDetail]:
     pairs = [(accounts[m.source_id], accounts[m.target_id], m) for m in merges]
+    # The amount is the balance, read under the locks taken above; a key already posted (a
+    # retry) posts nothing, and only what is posted moves balances.
+    parts, params = json_rows(
+        "part",
+        {"from_id": "bigint", "to_id": "bigint", "reference": "text", "key": "text"},
+        [
+            {
+                "from_id": getattr(source, column),
+                "to_id": getattr(target, column),
+                "reference": f"personal_account:{target.pk}",
+                "key": f"merge:{merge.key}:{kind}",
+            }
+            for source, target, merge in pairs
+            for kind, column in _PARTS
+        ],
+    )
+    posted = postings_post_query(
+        ctes=parts,
+        query="""SELECT part.from_id AS from_account_id, part.to_id AS to_account_id,
+                        a.balance_fen AS amount_fen, %s AS kind, '' AS period,
+                        part.reference AS reference, part.key AS idempotency_key
+                 FROM part JOIN accounts_ledgeraccount a ON a.id = part.from_id
+                 WHERE a.balance_fen > 0""",
+        params=[*params, MERGE_KIND],
+        rows=True,
+    ).rows
     with connection.cursor() as cursor:
-        # The amount is the locked balance, read by the INSERT itself; a key already posted
-        # (a retry) inserts nothing, and only what was inserted changes balances below.
-        parts, params = json_rows(
-            "part",
-            {"from_id": "bigint", "to_id": "bigint", "reference": "text", "key": "text"},
-            [
-                {
-                    "from_id": getattr(source, column),
-                    "to_id": getattr(target, column),
-                    "reference": f"personal_account:{target.pk}",
-                    "key": f"merge:{merge.key}:{kind}",
-                }
-                for source, target, merge in pairs
-                for kind, column in _PARTS
-            ],
-        )
-        cursor.execute(
-            f"""WITH {parts}
-                INSERT INTO accounts_posting
-                    (from_account_id, to_account_id, amount_fen, kind, period, reference,
-                     idempotency_key, created_at)
-                SELECT part.from_id, part.to_id, a.balance_fen, %s, '', part.reference,
-                       part.key, %s
-                FROM part JOIN accounts_ledgeraccount a ON a.id = part.from_id
-                WHERE a.balance_fen > 0
-                ON CONFLICT (idempotency_key) DO NOTHING
-                RETURNING from_account_id, to_account_id, amount_fen""",
-            [*params, MERGE_KIND, now],
-        )
-        posted = cursor.fetchall()
-        if posted:
-            deltas: dict[int, int] = defaultdict(int)
-            for from_id, to_id, amount in posted:
-                deltas[from_id] -= amount
-                deltas[to_id] += amount
-            delta, params = json_rows(
-                "delta",
-                {"id": "bigint", "amount": "bigint"},
-                [{"id": i, "amount": amount} for i, amount in deltas.items()],
-            )
-            cursor.execute(
-                f"""WITH {delta}
-                    UPDATE accounts_ledgeraccount SET balance_fen = balance_fen + delta.amount
-                    FROM delta WHERE accounts_ledgeraccount.id = delta.id""",
-                params,
-            )
         contributions = list(
             Contribution.objects.filter(account_id__in=[m.source_id for m in merges])
             .order_by("pk")
@@ -388,7 +359,7 @@ def _merge_chunk(merges, *, accounts, now) -> list[AccountMergeDetail]:
         closing = [(s, m.reason) for s, _t, m in pairs if s.status != Status.CLOSED]
         if closing:
             _close_sources(cursor, closing, now=now)
-    moved = {(from_id, to_id): amount for from_id, to_id, amount in posted}
+    moved = {(from_id, to_id): amount for _pk, from_id, to_id, amount, _kind, _key in posted}
     moved_contributions = defaultdict(list)
     for pk, account_id in contributions:
         moved_contributions[account_id].append(pk)
@@ -407,22 +378,11 @@ def _merge_chunk(merges, *, accounts, now) -> list[AccountMergeDetail]:
 
 
 def _close_sources(cursor, closing: list[tuple[_Account, str]], *, now) -> None:
-    """Close the merged-away accounts, with the audit rows their save() would have written
-    (django-auditlog's table, no actor: the system merges)."""
+    """Close the merged-away accounts, each with its audit row (the system merges: no actor)."""
     closed, params = json_rows(
         "closed",
-        {"id": "bigint", "reason": "text", "changes": "jsonb"},
-        [
-            {
-                "id": account.pk,
-                "reason": reason,
-                "changes": {
-                    "status": [account.status, Status.CLOSED],
-                    "status_reason": [account.status_reason, reason],
-                },
-            }
-            for account, reason in closing
-        ],
+        {"id": "bigint", "reason": "text"},
+        [{"id": account.pk, "reason": reason} for account, reason in closing],
     )
     cursor.execute(
         f"""WITH {closed}
@@ -431,21 +391,21 @@ def _close_sources(cursor, closing: list[tuple[_Account, str]], *, now) -> None:
             FROM closed WHERE accounts_personalaccount.id = closed.id""",
         [*params, Status.CLOSED, now],
     )
-    cursor.execute(
-        f"""WITH {closed}
-            INSERT INTO {LogEntry._meta.db_table}
-                (content_type_id, object_pk, object_id, object_repr, action, changes_text,
-                 changes, timestamp)
-            SELECT %s, CAST(closed.id AS text), closed.id, %s || CAST(closed.id AS text), %s, '',
-                   closed.changes, %s
-            FROM closed""",
+    # Thousands at once: `audit.audit_event_record`'s rows, in one insert.
+    AuditEvent.objects.bulk_create(
         [
-            *params,
-            ContentType.objects.get_for_model(PersonalAccount).pk,
-            "个人账户 ",
-            LogEntry.Action.UPDATE,
-            now,
+            AuditEvent(
+                actor=None,
+                action="personal_account.merge_close",
+                object_type=PersonalAccount._meta.label_lower,
+                object_id=account.pk,
+                before={"status": account.status, "status_reason": account.status_reason},
+                after={"status": Status.CLOSED, "status_reason": reason},
+                reason=reason,
+            )
+            for account, reason in closing
         ],
+        batch_size=2000,
     )
 
 
@@ -513,5 +473,14 @@ def personal_account_unmerge(
         Contribution.objects.filter(pk__in=merge.contributions, account=target).update(
             account=source
         )
+        before = {"status": source.status, "status_reason": source.status_reason}
         source.status, source.status_reason = merge.source_status, merge.source_status_reason
         source.save(update_fields=["status", "status_reason", "updated_at"])
+        audit_event_record(
+            actor=None,
+            action="personal_account.unmerge",
+            obj=source,
+            before=before,
+            after={"status": source.status, "status_reason": source.status_reason},
+            reason=reference,
+        )

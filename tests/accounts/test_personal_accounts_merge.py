@@ -4,11 +4,10 @@ through postings, contributions follow, each source closed; idempotent; undone e
 import io
 
 import pytest
-from auditlog.models import LogEntry
 from django.core.management import call_command
 
 from accounts.errors import BusinessRuleViolation
-from accounts.models import Contribution, PersonalAccount, Posting, Region
+from accounts.models import AuditEvent, Contribution, PersonalAccount, Posting, Region
 from accounts.services import ledger, periods
 from accounts.services.personal_accounts import (
     AccountMerge,
@@ -72,10 +71,14 @@ def test_merging_many_moves_money_and_contributions_and_closes_the_sources(two_p
         assert (details[n].current_fen, details[n].carried_fen) == (1_000 + n, 50_000 + n)
         assert details[n].source_status == Status.ACTIVE
     assert Posting.objects.filter(kind="ACCOUNT_MERGE").count() == 4
-    closed = LogEntry.objects.get_for_objects(
-        PersonalAccount.objects.filter(pk__in=[s.pk for s, _t in two_persons])
-    ).filter(action=LogEntry.Action.UPDATE)
-    assert [entry.changes["status"] for entry in closed] == [["ACTIVE", "CLOSED"]] * 2
+    closed = AuditEvent.objects.filter(
+        object_type="accounts.personalaccount",
+        object_id__in=[s.pk for s, _t in two_persons],
+        action="personal_account.merge_close",
+    )
+    assert [(e.actor, e.before["status"], e.after["status"], e.reason) for e in closed] == [
+        (None, "ACTIVE", "CLOSED", "同地合并")
+    ] * 2
     verify_ledger()
 
 
@@ -182,6 +185,11 @@ def test_unmerging_puts_back_exactly_what_the_merge_moved(two_persons):
     legacy.refresh_from_db()
     assert (legacy.status, legacy.status_reason) == (Status.FROZEN, "封存")
     assert Posting.objects.filter(kind="ACCOUNT_UNMERGE").count() == 2
+    undone = AuditEvent.objects.get(object_id=legacy.pk, action="personal_account.unmerge")
+    assert (undone.before["status"], undone.after) == (
+        Status.CLOSED,
+        {"status": Status.FROZEN, "status_reason": "封存"},
+    )
     verify_ledger()
 
 
