@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from accounts.errors import BusinessRuleViolation
 from accounts.models import (
-    AuditEvent,
     Contribution,
     InsuredPerson,
     LedgerAccount,
@@ -22,7 +21,7 @@ from accounts.models import (
 )
 from accounts.sql import json_rows
 
-from .audit import audit_event_record
+from .audit import audit_event_build, audit_event_record, audit_events_record
 from .ledger import (
     InsufficientBalance,
     ledger_accounts_lock,
@@ -391,21 +390,18 @@ def _close_sources(cursor, closing: list[tuple[_Account, str]], *, now) -> None:
             FROM closed WHERE accounts_personalaccount.id = closed.id""",
         [*params, Status.CLOSED, now],
     )
-    # Thousands at once: `audit.audit_event_record`'s rows, in one insert.
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
+    audit_events_record(
+        rows=(
+            audit_event_build(
                 actor=None,
                 action="personal_account.merge_close",
-                object_type=PersonalAccount._meta.label_lower,
-                object_id=account.pk,
+                obj=PersonalAccount(pk=account.pk),
                 before={"status": account.status, "status_reason": account.status_reason},
                 after={"status": Status.CLOSED, "status_reason": reason},
                 reason=reason,
             )
             for account, reason in closing
-        ],
-        batch_size=2000,
+        )
     )
 
 
