@@ -69,8 +69,8 @@ def verification_case_report(request, employer, pk: int):
     case = get_object_or_404(selectors.verification_cases_for_employer(employer=employer), pk=pk)
     form = NameReportForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, errors[0])
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form[field].label}：{errors[0]}")
         return redirect("enrollment:verification-cases")
     try:
         report = name_checks.name_report_create(

@@ -197,5 +197,5 @@ class VerificationCaseSerializer(serializers.ModelSerializer):
 class NameReportCreateSerializer(serializers.Serializer):
     name = NameField(max_length=50, help_text="正确姓名：案件中的两个姓名之一，或新的姓名")
     reason = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, help_text="报送新的姓名时必填"
+        max_length=200, default="", allow_blank=True, help_text="报送新的姓名时必填"
     )
