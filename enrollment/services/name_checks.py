@@ -28,7 +28,9 @@ _REPORT_FIELDS = ("status", "rejection_reason")
 
 def _case_locked(case: DuplicateCase) -> DuplicateCase:
     return (
-        DuplicateCase.objects.select_for_update().select_related("person", "region").get(pk=case.pk)
+        DuplicateCase.objects.select_for_update(of=("self",))
+        .select_related("person", "region")
+        .get(pk=case.pk)
     )
 
 
