@@ -28,9 +28,10 @@ from .models import (
     EmergencyRestore,
     Enrollment,
     EnrollmentStatus,
+    NameReport,
     ResolutionRun,
 )
-from .services import cases, emergency, personal_accounts, status_history
+from .services import cases, emergency, name_checks, personal_accounts, status_history
 
 
 class EmergencyRestoreForm(forms.Form):
@@ -161,14 +162,63 @@ class CaseEnrollmentInline(RegionScopedFieldsMixin, admin.TabularInline):
         return request.user.has_perm("enrollment.view_duplicatecase")
 
 
-class NameConfirmForm(forms.Form):
-    name = NameFormField(label=_("核实后的姓名"), max_length=50)
+class NameReportInline(admin.TabularInline):
+    model = NameReport
+    extra = 0
+    can_delete = False
+    fields = (
+        "reported_at",
+        "name",
+        "reason",
+        "source",
+        "source_label",
+        "reported_by",
+        "status",
+        "decided_by",
+        "decided_at",
+        "rejection_reason",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("报送方名称"))
+    def source_label(self, obj):
+        return obj.source_label
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("employer", "reported_by", "decided_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("enrollment.view_duplicatecase")
+
+
+class CommunityNameReportForm(forms.Form):
+    """The community's report of a resident's right name, as staff record it."""
+
+    community = forms.CharField(label=_("报送社区"), max_length=100)
+    name = NameFormField(label=_("正确姓名"), max_length=50)
+    reason = forms.CharField(
+        label=_("原因"),
+        max_length=200,
+        required=False,
+        help_text=_("姓名与案件中的两个姓名都不同时必填。"),
+    )
+
+
+class NameReportRejectForm(forms.Form):
+    reason = forms.CharField(label=_("退回原因"), max_length=200)
 
 
 @admin.register(DuplicateCase)
 class DuplicateCaseAdmin(RegionScopedAdmin):
     """Every decision, filterable by rule, region and status; staff of the case's region may
-    revert one (restoring exactly what was there) or confirm a name."""
+    revert one (restoring exactly what was there); on a name case they record the community's
+    report (residents) and confirm or reject the reported name."""
 
     list_display = (
         "id",
@@ -202,9 +252,10 @@ class DuplicateCaseAdmin(RegionScopedAdmin):
         "reverted_by",
         "reverted_at",
         "created_at",
+        "name_check",
     )
     fields = readonly_fields
-    inlines = [CaseEnrollmentInline]
+    inlines = [CaseEnrollmentInline, NameReportInline]
     actions = ["revert", "confirm_name", "resolve_persons_again"]
     change_list_template = "enrollment/admin/duplicatecase_change_list.html"
 
@@ -236,12 +287,40 @@ class DuplicateCaseAdmin(RegionScopedAdmin):
     def decided(self, obj):
         return obj.decided_by or obj.decided_by_system
 
+    @admin.display(description=_("姓名核实"))
+    def name_check(self, obj):
+        """What the name case waits for, with the link that does it."""
+        if obj.rule != DuplicateCase.Rule.NAME_MISMATCH or obj.status != DuplicateCase.Status.OPEN:
+            return "—"
+        pending = obj.name_reports.filter(status=NameReport.Status.PENDING).first()
+        if pending is not None:
+            return format_html(
+                '{} <a class="button" href="{}">{}</a>',
+                gettext("%(source)s报送的正确姓名为“%(name)s”。")
+                % {"source": pending.source_label, "name": pending.name},
+                reverse("admin:enrollment_duplicatecase_confirm_name", args=[obj.pk]),
+                gettext("确认或退回"),
+            )
+        if obj.changes.filter(enrollment__employer__isnull=False).exists():
+            return gettext("等待参保单位报送正确姓名。")
+        return format_html(
+            '{} <a class="button" href="{}">{}</a>',
+            gettext("居民的正确姓名由社区报送，经办人员录入。"),
+            reverse("admin:enrollment_duplicatecase_report_name", args=[obj.pk]),
+            gettext("录入社区报送"),
+        )
+
     def get_urls(self):
         return [
             path(
                 "run-now/",
                 self.admin_site.admin_view(self.run_now_view),
                 name="enrollment_duplicatecase_run_now",
+            ),
+            path(
+                "<int:pk>/report-name/",
+                self.admin_site.admin_view(self.report_name_view),
+                name="enrollment_duplicatecase_report_name",
             ),
             path(
                 "<int:pk>/confirm-name/",
@@ -261,7 +340,7 @@ class DuplicateCaseAdmin(RegionScopedAdmin):
             else:
                 self.message_user(request, gettext("案件 #%(id)s 已撤销。") % {"id": case.pk})
 
-    @admin.action(description=_("确认姓名并恢复（姓名核实案件）"), permissions=["change"])
+    @admin.action(description=_("确认或退回报送的姓名（姓名核实案件）"), permissions=["change"])
     def confirm_name(self, request, queryset):
         if queryset.count() != 1:
             self.message_user(request, gettext("请只选择一个案件。"), level=messages.WARNING)
@@ -297,38 +376,83 @@ class DuplicateCaseAdmin(RegionScopedAdmin):
         )
         return HttpResponseRedirect(reverse("admin:enrollment_duplicatecase_changelist"))
 
-    def confirm_name_view(self, request, pk: int):
-        case = get_object_or_404(self.get_queryset(request), pk=pk)
+    def _name_case(self, request, pk: int) -> DuplicateCase:
+        case = get_object_or_404(self.get_queryset(request).select_related("person"), pk=pk)
         if not self.has_change_permission(request, case):
             raise PermissionDenied
+        return case
+
+    def report_name_view(self, request, pk: int):
+        """Staff record the community's report of a resident's right name (nothing changes)."""
+        case = self._name_case(request, pk)
         try:
-            cases.case_check_confirm(user=request.user, case=case)
+            name_checks.name_report_check(user=request.user, case=case)
         except BusinessRuleViolation as exc:
             self.message_user(request, exc.message, level=messages.ERROR)
             return HttpResponseRedirect(
                 reverse("admin:enrollment_duplicatecase_change", args=[case.pk])
             )
-        form = NameConfirmForm(request.POST or None, initial={"name": case.person.name})
+        form = CommunityNameReportForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                cases.name_mismatch_confirm(
-                    case=case, name=form.cleaned_data["name"], by=request.user
-                )
+                name_checks.name_report_create(case=case, by=request.user, **form.cleaned_data)
             except BusinessRuleViolation as exc:
-                form.add_error(None, exc.message)
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 self.message_user(
-                    request, gettext("姓名已核实，参保登记已恢复：案件 #%(id)s。") % {"id": pk}
+                    request, gettext("已录入社区报送的姓名，请确认：案件 #%(id)s。") % {"id": pk}
                 )
                 return HttpResponseRedirect(
-                    reverse("admin:enrollment_duplicatecase_change", args=[case.pk])
+                    reverse("admin:enrollment_duplicatecase_confirm_name", args=[case.pk])
                 )
         context = {
             **self.admin_site.each_context(request),
-            "title": gettext("核实姓名"),
+            "title": gettext("录入社区报送的姓名"),
             "opts": self.model._meta,
             "case": case,
             "form": form,
+        }
+        return TemplateResponse(request, "enrollment/admin/report_name.html", context)
+
+    def confirm_name_view(self, request, pk: int):
+        """The report awaiting staff: confirm it (rename, restore, notify) or reject it."""
+        case = self._name_case(request, pk)
+        try:
+            report = name_checks.name_report_check_decide(user=request.user, case=case)
+        except BusinessRuleViolation as exc:
+            self.message_user(request, exc.message, level=messages.ERROR)
+            return HttpResponseRedirect(
+                reverse("admin:enrollment_duplicatecase_change", args=[case.pk])
+            )
+        rejecting = request.method == "POST" and "reject" in request.POST
+        reject_form = NameReportRejectForm(request.POST if rejecting else None)
+        if request.method == "POST":
+            try:
+                if not rejecting:
+                    name_checks.name_report_confirm(case=case, by=request.user)
+                    done = gettext("姓名已确认为“%(name)s”，参保登记已恢复：案件 #%(id)s。")
+                elif reject_form.is_valid():
+                    name_checks.name_report_reject(
+                        case=case, reason=reject_form.cleaned_data["reason"], by=request.user
+                    )
+                    done = gettext("已退回报送的姓名“%(name)s”：案件 #%(id)s。")
+                else:
+                    done = None
+            except BusinessRuleViolation as exc:
+                reject_form.add_error(None, exc.message)
+            else:
+                if done:
+                    self.message_user(request, done % {"name": report.name, "id": pk})
+                    return HttpResponseRedirect(
+                        reverse("admin:enrollment_duplicatecase_change", args=[case.pk])
+                    )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("确认报送的姓名"),
+            "opts": self.model._meta,
+            "case": case,
+            "report": report,
+            "reject_form": reject_form,
         }
         return TemplateResponse(request, "enrollment/admin/confirm_name.html", context)
 

@@ -398,6 +398,87 @@ class CaseEnrollment(models.Model):
         return f"{self.get_action_display()} {self.enrollment}"
 
 
+class NameReport(models.Model):
+    """The right name of a name-mismatch case as its employer (or the community, through staff)
+    reports it. It changes nothing: staff of the case's region confirm it (rename and restore)
+    or reject it with a reason, after which a new report may follow."""
+
+    class Source(models.TextChoices):
+        EMPLOYER = "EMPLOYER", _("参保单位")
+        COMMUNITY = "COMMUNITY", _("社区（经办人员录入）")
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", _("待经办人员确认")
+        CONFIRMED = "CONFIRMED", _("已确认")
+        REJECTED = "REJECTED", _("已退回")
+
+    case = models.ForeignKey(
+        DuplicateCase,
+        on_delete=models.PROTECT,
+        related_name="name_reports",
+        verbose_name=_("案件"),
+    )
+    name = models.CharField(_("报送的正确姓名"), max_length=50)
+    reason = models.CharField(_("说明"), max_length=200, blank=True)
+    source = models.CharField(_("报送方"), max_length=10, choices=Source.choices)
+    employer = models.ForeignKey(
+        Employer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("报送单位"),
+    )
+    community = models.CharField(_("报送社区"), max_length=100, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("报送人"),
+    )
+    reported_at = models.DateTimeField(_("报送时间"), auto_now_add=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("确认或退回人"),
+    )
+    decided_at = models.DateTimeField(_("确认或退回时间"), null=True, blank=True)
+    rejection_reason = models.CharField(_("退回原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("姓名核实报送")
+        verbose_name_plural = _("姓名核实报送")
+        ordering = ["-reported_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status="PENDING"),
+                name="name_report_one_pending_per_case",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(source="EMPLOYER") | models.Q(employer__isnull=False),
+                name="name_report_employer_named",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(source="COMMUNITY") | ~models.Q(community=""),
+                name="name_report_community_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display()})"
+
+    @property
+    def source_label(self) -> str:
+        return self.employer.name if self.employer_id else self.community
+
+
 def _evidence_storage():
     return private_storage
 

@@ -66,3 +66,16 @@ def verification_cases_for_employer(*, employer: Employer) -> QuerySet[Duplicate
         .distinct()
         .order_by("-created_at", "-pk")
     )
+
+
+def name_checks_for_employer(*, employer: Employer) -> QuerySet[DuplicateCase]:
+    """The employer's name checks, each with `.reports`: its name reports, newest first."""
+    from .models import NameReport
+
+    return verification_cases_for_employer(employer=employer).prefetch_related(
+        Prefetch(
+            "name_reports",
+            queryset=NameReport.objects.order_by("-reported_at", "-pk"),
+            to_attr="reports",
+        )
+    )

@@ -7,8 +7,8 @@ app_name = "enrollment"
 urlpatterns = [
     path("verification/", views.verification_cases, name="verification-cases"),
     path(
-        "verification/<int:pk>/confirm/",
-        views.verification_case_confirm,
-        name="verification-case-confirm",
+        "verification/<int:pk>/report/",
+        views.verification_case_report,
+        name="verification-case-report",
     ),
 ]

@@ -14,7 +14,7 @@ from accounts.api.fields import (
 from accounts.identity import birth_date_from_national_id
 from accounts.models import Employer
 from enrollment.explanations import enrollment_explanation
-from enrollment.models import DuplicateCase, EnrollmentStatus, Scheme, StopReason
+from enrollment.models import DuplicateCase, EnrollmentStatus, NameReport, Scheme, StopReason
 from enrollment.services import feed
 
 
@@ -172,13 +172,26 @@ class MeSerializer(serializers.Serializer):
     enrollments = MyEnrollmentSerializer(many=True)
 
 
+class NameReportSerializer(serializers.Serializer):
+    """The right name an employer reported on a name check, and what staff made of it."""
+
+    name = serializers.CharField()
+    reason = serializers.CharField()
+    status = serializers.ChoiceField(choices=NameReport.Status.choices)
+    status_display = serializers.CharField(source="get_status_display")
+    reported_at = serializers.DateTimeField()
+    rejection_reason = serializers.CharField()
+
+
 class VerificationCaseSerializer(serializers.ModelSerializer):
-    """A name check (核实) an employer sees: the ID masked, both names, the region."""
+    """A name check (核实) an employer sees: the ID masked, both names, the region, and the
+    latest report of the right name (null before the first)."""
 
     national_id = serializers.CharField(source="person.masked_national_id")
     name = serializers.CharField(source="person.name")
     region_name = serializers.CharField(source="region.name", default=None)
     status_display = serializers.CharField(source="get_status_display")
+    report = serializers.SerializerMethodField()
 
     class Meta:
         model = DuplicateCase
@@ -194,8 +207,17 @@ class VerificationCaseSerializer(serializers.ModelSerializer):
             "confirmed_name",
             "created_at",
             "decided_at",
+            "report",
         ]
 
+    @extend_schema_field(NameReportSerializer(allow_null=True))
+    def get_report(self, case) -> dict | None:
+        reports = case.reports if hasattr(case, "reports") else list(case.name_reports.all())
+        return NameReportSerializer(reports[0]).data if reports else None
 
-class NameConfirmSerializer(serializers.Serializer):
-    name = NameField(max_length=50, help_text="核实后的正确姓名")
+
+class NameReportCreateSerializer(serializers.Serializer):
+    name = NameField(max_length=50, help_text="正确姓名：案件中的两个姓名之一，或新的姓名")
+    reason = serializers.CharField(
+        max_length=200, default="", allow_blank=True, help_text="报送新的姓名时必填"
+    )

@@ -11,8 +11,8 @@ urlpatterns = [
         name="api-employer-verification-cases",
     ),
     path(
-        "employer/verification-cases/<int:pk>/confirm/",
-        views.EmployerVerificationCaseConfirmView.as_view(),
-        name="api-employer-verification-case-confirm",
+        "employer/verification-cases/<int:pk>/report/",
+        views.EmployerVerificationCaseReportView.as_view(),
+        name="api-employer-verification-case-report",
     ),
 ]

@@ -9,11 +9,11 @@ from rest_framework.views import APIView
 from accounts.permissions import IsEmployerUser, IsFeedService, IsInsuredPerson
 from enrollment import selectors, services
 from enrollment.models import DuplicateCase
-from enrollment.services import cases
+from enrollment.services import name_checks
 
 from .serializers import (
     MeSerializer,
-    NameConfirmSerializer,
+    NameReportCreateSerializer,
     PersonFeedResultSerializer,
     PersonFeedSerializer,
     VerificationCaseSerializer,
@@ -49,7 +49,7 @@ class MeView(APIView):
 
 
 class EmployerVerificationCaseListView(ListAPIView):
-    """Name checks (核实) about the employer's employees: open ones first to confirm."""
+    """Name checks (核实) about the employer's employees, each with its latest name report."""
 
     permission_classes = [IsEmployerUser]
     serializer_class = VerificationCaseSerializer
@@ -57,22 +57,22 @@ class EmployerVerificationCaseListView(ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return DuplicateCase.objects.none()
-        return selectors.verification_cases_for_employer(employer=self.request.user.employer)
+        return selectors.name_checks_for_employer(employer=self.request.user.employer)
 
 
-class EmployerVerificationCaseConfirmView(APIView):
-    """The employer confirms the right name; the employee's records are restored."""
+class EmployerVerificationCaseReportView(APIView):
+    """The employer reports the right name: one of the case's two names, or a new one with a
+    reason. Nothing changes until staff of the region confirm it in the admin."""
 
     permission_classes = [IsEmployerUser]
 
-    @extend_schema(request=NameConfirmSerializer, responses={200: VerificationCaseSerializer})
+    @extend_schema(request=NameReportCreateSerializer, responses={201: VerificationCaseSerializer})
     def post(self, request, pk: int):
         case = get_object_or_404(
             selectors.verification_cases_for_employer(employer=request.user.employer), pk=pk
         )
-        serializer = NameConfirmSerializer(data=request.data)
+        serializer = NameReportCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case = cases.name_mismatch_confirm(
-            case=case, name=serializer.validated_data["name"], by=request.user
-        )
-        return Response(VerificationCaseSerializer(case).data)
+        name_checks.name_report_create(case=case, by=request.user, **serializer.validated_data)
+        case = selectors.name_checks_for_employer(employer=request.user.employer).get(pk=pk)
+        return Response(VerificationCaseSerializer(case).data, status=201)

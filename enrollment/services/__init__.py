@@ -3,7 +3,8 @@
 - feed: the person feed (upsert persons and enrollments; name check, accounts, freezing)
 - personal_accounts: opening and freezing (封存) personal accounts as enrollments change
 - duplicates: set-based duplicate resolution (就高就新) and the account merges that follow
-- cases: staff and employer decisions on cases (revert, name confirmation)
+- cases: staff revert a case
+- name_checks: the employer's (or community's) name report, staff confirm or reject it
 - emergency: 急需就医 emergency restore
 """
 
