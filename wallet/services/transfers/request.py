@@ -49,8 +49,9 @@ def wallet_transfer_create(
     the sender still waiting for its code is cancelled by this one (one at a time). Refused
     besides the transfer rules: to a minor (`minor`), a phone changed within the policy's hours
     (`phone_changed`), the day's codes (`daily_codes`) or wrong codes (`code_attempts_daily`)
-    used up. One read, then one statement counts the code and writes the transfer and its
-    audit row.
+    used up. A binding a side's enrollment change left stale is ended (committed), then
+    refused (`not_family`). One read, then one statement counts the code and writes the
+    transfer and its audit row.
     """
     idempotency_key = (idempotency_key or "").strip()
     if not idempotency_key or len(idempotency_key) > 120:
