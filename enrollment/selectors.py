@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Subquery, When
 
 from accounts.models import Employer, InsuredPerson, PersonalAccount, Region
 
@@ -112,7 +112,14 @@ def insurances_of(*, person_ids, live_only: bool = False) -> dict[int, list[Insu
     found: dict[int, list[Insurance]] = {pk: [] for pk in ids}
     rows = (
         Enrollment.objects.filter(person_id__in=ids, status__in=statuses)
-        .order_by("person_id", "status", "region_id", "scheme", "pk")
+        .annotate(
+            live_order=Case(
+                When(status=EnrollmentStatus.ACTIVE, then=0),
+                When(status=EnrollmentStatus.SUSPENDED, then=1),
+                default=2,
+            )
+        )
+        .order_by("person_id", "live_order", "region_id", "scheme", "pk")
         .values_list("person_id", "region_id", "scheme", "status", "registered_at", "last_paid_at")
     )
     for person_id, region_id, scheme, status, since, last_paid_at in rows:

@@ -59,18 +59,21 @@ def test_many_persons_are_answered_in_one_query(enroll):
 
 def test_insurances_say_region_scheme_status_and_since_when(enroll):
     person = InsuredPersonFactory()
-    employee = enroll(person, "EMPLOYEE", XIAN, registered="2015-03-01")
-    enroll(person, "RESIDENT", TAIYUAN, status=EnrollmentStatus.STOPPED)
+    enroll(person, "RESIDENT", XIAN, status=EnrollmentStatus.STOPPED)
+    enroll(person, "RESIDENT", DATONG, status=EnrollmentStatus.SUSPENDED)
+    employee = enroll(person, "EMPLOYEE", TAIYUAN, registered="2015-03-01")
     enroll(person, "FLEXIBLE", DATONG, status=EnrollmentStatus.MERGED)
     # when
     every = selectors.insurances_for_person(person_id=person.pk)
     live = selectors.insurances_for_person(person_id=person.pk, live_only=True)
-    # then: merged records are no insurance of their own; no stop date is kept yet
+    # then: active, suspended, stopped; merged records are no insurance of their own; no
+    # stop date is kept yet
     assert [(i.region_id, i.scheme, i.status) for i in every] == [
-        (XIAN, "EMPLOYEE", "ACTIVE"),
-        (TAIYUAN, "RESIDENT", "STOPPED"),
+        (TAIYUAN, "EMPLOYEE", "ACTIVE"),
+        (DATONG, "RESIDENT", "SUSPENDED"),
+        (XIAN, "RESIDENT", "STOPPED"),
     ]
-    assert live == every[:1]
+    assert live == every[:2]
     assert live[0].since == employee.registered_at and live[0].until is None
 
 
