@@ -207,10 +207,10 @@ _SAME_WRITES = {
         VALUES (%s, %s, %s, %s, %s, 1, 'AWAITING_CODE', %s, 'x', now() + interval '5 min', 0,
                 now(), '')
         RETURNING id""",
-    "event": """INSERT INTO wallet_walletevent
-        (actor_id, actor_label, action, object_type, object_id, "before", "after", detail,
-         created_at)
-        VALUES (%s, '', %s, 'WalletTransfer', %s, '', '', '', now())""",
+    "event": """INSERT INTO accounts_auditevent
+        (actor_id, action, object_type, object_id, "before", "after", reason, created_at)
+        VALUES ((SELECT u.user_id FROM accounts_insuredperson u WHERE u.id = %s), %s,
+                'wallet.wallettransfer', %s, '{}', '{}', '', now())""",
     "usage": """INSERT INTO wallet_walletdailyusage (sender_id, day, transfers, max_transfers,
                                                    amount_fen)
         VALUES (%s, current_date, 1, 1000, 1)

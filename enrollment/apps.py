@@ -9,9 +9,15 @@ class EnrollmentConfig(AppConfig):
 
     def ready(self) -> None:
         from auditlog.registry import auditlog
+        from django.db.models.signals import post_save
 
-        from . import models, receivers  # noqa: F401 -- receivers connect on import
+        from . import models, receivers, signals  # noqa: F401 -- receivers connect on import
 
+        post_save.connect(
+            signals.enrollment_saved,
+            sender=models.Enrollment,
+            dispatch_uid="enrollment.enrollment_saved",
+        )
         auditlog.register(models.Enrollment)
         auditlog.register(models.DuplicateCase)
         auditlog.register(models.EmergencyRestore)

@@ -1,11 +1,24 @@
-"""Reads for enrollment pages, the API and the admin."""
+"""Reads for enrollment pages, the API and the admin, and the one door through which other
+apps (wallet, transfers, refunds) learn where a person is insured: they read enrollment only
+through the functions of "where a person is insured" below and `enrollment.signals`."""
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+import datetime as dt
+from dataclasses import dataclass
 
-from accounts.models import Employer, InsuredPerson, PersonalAccount
+from django.db import connection
+from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Subquery, When
+
+from accounts.models import Employer, InsuredPerson, PersonalAccount, Region
 
 from .explanations import with_explanations
-from .models import CaseEnrollment, DuplicateCase, EmergencyRestore, Enrollment
+from .models import (
+    CaseEnrollment,
+    DuplicateCase,
+    EmergencyRestore,
+    Enrollment,
+    EnrollmentStatus,
+    Scheme,
+)
 
 
 def _with_explanations(queryset: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
@@ -79,3 +92,117 @@ def name_checks_for_employer(*, employer: Employer) -> QuerySet[DuplicateCase]:
             to_attr="reports",
         )
     )
+
+
+# --- where a person is insured (for other apps) ---------------------------------------------
+
+LIVE_STATUSES = (EnrollmentStatus.ACTIVE, EnrollmentStatus.SUSPENDED)
+
+
+@dataclass(frozen=True)
+class Insurance:
+    """One enrollment as other apps see it: in which region, which scheme and status, since
+    when (入库时间) and until when.
+
+    `until` is None while the enrollment keeps no stop date: enrollments do not record when
+    they stopped yet (a `stopped_at` is coming); a STOPPED one then says only its status.
+    """
+
+    person_id: int
+    region_id: str
+    scheme: str
+    status: str
+    since: dt.datetime
+    until: dt.datetime | None = None
+    last_paid_at: dt.datetime | None = None
+
+
+def insurances_of(*, person_ids, live_only: bool = False) -> dict[int, list[Insurance]]:
+    """Each person's enrollments (merged records left out), in one query: live ones first
+    (active before suspended), then by region and scheme. `live_only`: stopped left out too."""
+    ids = list(person_ids)
+    statuses = LIVE_STATUSES if live_only else (*LIVE_STATUSES, EnrollmentStatus.STOPPED)
+    found: dict[int, list[Insurance]] = {pk: [] for pk in ids}
+    rows = (
+        Enrollment.objects.filter(person_id__in=ids, status__in=statuses)
+        .annotate(
+            live_order=Case(
+                When(status=EnrollmentStatus.ACTIVE, then=0),
+                When(status=EnrollmentStatus.SUSPENDED, then=1),
+                default=2,
+            )
+        )
+        .order_by("person_id", "live_order", "region_id", "scheme", "pk")
+        .values_list("person_id", "region_id", "scheme", "status", "registered_at", "last_paid_at")
+    )
+    for person_id, region_id, scheme, status, since, last_paid_at in rows:
+        found[person_id].append(
+            Insurance(person_id, region_id, scheme, status, since, last_paid_at=last_paid_at)
+        )
+    return found
+
+
+def insurances_for_person(*, person_id: int, live_only: bool = False) -> list[Insurance]:
+    return insurances_of(person_ids=[person_id], live_only=live_only)[person_id]
+
+
+# A person's 参保地: the region of their current enrollment — active before suspended (暂停 for
+# verification is not leaving; stopped counts for nothing), employee/flexible before resident,
+# most recently paid first (never paid last), then the oldest record.
+_INSURED_REGION_SQL = """
+    SELECT e.region_id FROM enrollment_enrollment e
+    WHERE e.person_id = {person}
+      AND e.status IN (%(enrollment_active)s, %(enrollment_suspended)s)
+    ORDER BY CASE WHEN e.status = %(enrollment_active)s THEN 0 ELSE 1 END,
+             CASE WHEN e.scheme = %(enrollment_resident)s THEN 1 ELSE 0 END,
+             e.last_paid_at DESC NULLS LAST, e.id
+    LIMIT 1"""
+_INSURED_REGION_PARAMS = {
+    "enrollment_active": EnrollmentStatus.ACTIVE.value,
+    "enrollment_suspended": EnrollmentStatus.SUSPENDED.value,
+    "enrollment_resident": Scheme.RESIDENT.value,
+}
+
+
+def insured_region_sql(*, person: str) -> tuple[str, dict]:
+    """The 参保地 as a scalar subquery for another app's statement (one round trip where a
+    pinned statement count needs it): SQL text naming the person by the column `person`, and
+    its named parameters (pyformat) to merge into the statement's."""
+    return _INSURED_REGION_SQL.format(person=person), dict(_INSURED_REGION_PARAMS)
+
+
+def insured_regions(*, person_ids) -> dict[int, str | None]:
+    """Each person's 参保地 (region code), or None when no enrollment of theirs is live; one
+    query for all."""
+    ids = list(person_ids)
+    if not ids:
+        return {}
+    region, params = insured_region_sql(person="p.id")
+    placeholders = ", ".join(f"%(p{n})s" for n in range(len(ids)))
+    params.update({f"p{n}": pk for n, pk in enumerate(ids)})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.id, ({region}) FROM accounts_insuredperson p WHERE p.id IN ({placeholders})",  # noqa: S608 — constant SQL, placeholders only
+            params,
+        )
+        found = dict(cursor.fetchall())
+    return {pk: found.get(pk) for pk in ids}
+
+
+def insured_region(*, person_id: int) -> str | None:
+    """The person's 参保地 (region code), or None."""
+    return insured_regions(person_ids=[person_id])[person_id]
+
+
+def resident_region(*, person_id: int) -> Region | None:
+    """The region of the person's resident-insurance (城乡居民医保) enrollment, if any: active
+    before suspended, most recently paid first."""
+    enrollment = (
+        Enrollment.objects.filter(
+            person_id=person_id, scheme=Scheme.RESIDENT, status__in=LIVE_STATUSES
+        )
+        .select_related("region")
+        .order_by("status", "-last_paid_at", "pk")
+        .first()
+    )
+    return enrollment.region if enrollment else None

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_scoping import ReadOnlyAdmin, SuperuserReadOnlyAdmin
+from accounts.admin_scoping import ReadOnlyAdmin
 from accounts.errors import BusinessRuleViolation
 from accounts.models import fen_to_yuan
 from accounts.uploads import private_file_response
@@ -21,7 +21,6 @@ from .models import (
     GuardianReview,
     PaymentCode,
     Wallet,
-    WalletEvent,
     WalletPayment,
     WalletTransfer,
 )
@@ -219,20 +218,3 @@ class PaymentCodeAdmin(ReadOnlyAdmin):
     list_select_related = ("person", "institution")
     search_fields = ("=person__national_id", "=institution__code")
     exclude = ("digest",)
-
-
-@admin.register(WalletEvent)
-class WalletEventAdmin(SuperuserReadOnlyAdmin):
-    """The wallet's audit trail; superusers only (events carry no region of their own)."""
-
-    list_display = (
-        "created_at",
-        "action",
-        "object_type",
-        "object_id",
-        "actor",
-        "actor_label",
-        "before",
-        "after",
-    )
-    list_filter = ("action", "object_type")

@@ -8,18 +8,11 @@ class WalletConfig(AppConfig):
     verbose_name = _("医保钱包")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
-
         from enrollment.signals import enrollments_changed
 
         from . import receivers
 
-        # A lazy sender: the wallet reacts to enrollment changes without enrollment knowing.
-        post_save.connect(
-            receivers.enrollment_saved,
-            sender="enrollment.Enrollment",
-            dispatch_uid="wallet.enrollment_saved",
-        )
+        # Enrollment announces its changes; the wallet listens without enrollment knowing it.
         enrollments_changed.connect(
             receivers.enrollments_changed, dispatch_uid="wallet.enrollments_changed"
         )

@@ -576,35 +576,3 @@ class WalletPayment(models.Model):
     @property
     def amount(self):
         return fen_to_yuan(self.amount_fen)
-
-
-class WalletEvent(models.Model):
-    """Audit row written by every state-changing wallet service: who, what, before, after."""
-
-    actor = models.ForeignKey(
-        InsuredPerson,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
-    actor_label = models.CharField(
-        _("操作来源"), max_length=60, blank=True, help_text=_("系统任务或对接机构。")
-    )
-    action = models.CharField(_("操作"), max_length=40)
-    object_type = models.CharField(_("对象类型"), max_length=30)
-    object_id = models.BigIntegerField(_("对象编号"))
-    before = models.CharField(_("变更前"), max_length=100, blank=True)
-    after = models.CharField(_("变更后"), max_length=100, blank=True)
-    detail = models.CharField(_("说明"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("钱包操作记录")
-        verbose_name_plural = _("钱包操作记录")
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="wallet_event_object")]
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.object_type}#{self.object_id}"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.identity import birth_date_from_national_id
 from accounts.models import DesignatedInstitution, InsuredPerson, Posting, Region, RegionPolicy
 from accounts.sql import json_rows
-from enrollment.models import Enrollment, EnrollmentStatus, Scheme
+from enrollment import selectors as enrollment_selectors
 
 from .models import (
     FamilyBinding,
@@ -48,37 +48,13 @@ def person_is_minor(*, person: InsuredPerson, today: dt.date | None = None) -> b
 # --- where a person is insured (参保地) ------------------------------------------------------
 
 
-# A person's 参保地: the region of their current enrollment — active before suspended (暂停 for
-# verification is not leaving; stopped counts for nothing), employee/flexible before resident,
-# most recently paid first (never paid last), then the oldest record. `{person}` is a column
-# naming the person; the transfer path reads it inside its one query.
-INSURED_REGION_SQL = """
-    SELECT e.region_id FROM enrollment_enrollment e
-    WHERE e.person_id = {person} AND e.status IN ('ACTIVE', 'SUSPENDED')
-    ORDER BY CASE WHEN e.status = 'ACTIVE' THEN 0 ELSE 1 END,
-             CASE WHEN e.scheme = 'RESIDENT' THEN 1 ELSE 0 END,
-             e.last_paid_at DESC NULLS LAST, e.id
-    LIMIT 1"""
-
-
 def insured_regions(*, person_ids) -> dict[int, str | None]:
-    """Each person's 参保地, or None when no enrollment of theirs is live."""
-    ids = list(person_ids)
-    if not ids:
-        return {}
-    placeholders = ", ".join(["%s"] * len(ids))
-    region = INSURED_REGION_SQL.format(person="p.id")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT p.id, ({region}) FROM accounts_insuredperson p WHERE p.id IN ({placeholders})",  # noqa: S608 — constant SQL, placeholders only
-            ids,
-        )
-        found = dict(cursor.fetchall())
-    return {pk: found.get(pk) for pk in ids}
+    """Each person's 参保地 (region code), or None when no enrollment of theirs is live."""
+    return enrollment_selectors.insured_regions(person_ids=person_ids)
 
 
 def insured_region(*, person: InsuredPerson) -> str | None:
-    return insured_regions(person_ids=[person.pk])[person.pk]
+    return enrollment_selectors.insured_region(person_id=person.pk)
 
 
 def insured_region_row(*, person: InsuredPerson) -> Region | None:
@@ -88,17 +64,7 @@ def insured_region_row(*, person: InsuredPerson) -> Region | None:
 
 def resident_region(*, person: InsuredPerson) -> Region | None:
     """The region of the person's resident-insurance (城乡居民医保) enrollment, if any."""
-    enrollment = (
-        Enrollment.objects.filter(
-            person=person,
-            scheme=Scheme.RESIDENT,
-            status__in=[EnrollmentStatus.ACTIVE, EnrollmentStatus.SUSPENDED],
-        )
-        .select_related("region")
-        .order_by("status", "-last_paid_at", "pk")
-        .first()
-    )
-    return enrollment.region if enrollment else None
+    return enrollment_selectors.resident_region(person_id=person.pk)
 
 
 def region_policy(*, region: Region) -> RegionPolicy:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import person_required
-from accounts.errors import BusinessRuleViolation
+from accounts.errors import BusinessRuleViolation, NotFound
 from accounts.models import InsuredPerson
 
 from . import selectors
@@ -26,7 +26,6 @@ from .forms import (
 )
 from .models import WalletTransfer
 from .services import family, payment_codes, transfers, wallets
-from .services.common import NotFound
 
 
 def _refused(request, exc: BusinessRuleViolation, *, to: str, **kwargs):

@@ -14,7 +14,6 @@ MODELS = (
     "wallet",
     "wallettransfer",
     "walletpayment",
-    "walletevent",
 )
 
 
@@ -23,13 +22,16 @@ def test_every_wallet_admin_page_renders_for_a_superuser(client, on_commit):
 
     sender, recipient, _binding = family_pair()
     with on_commit():
-        transfers.wallet_transfer_create(
+        transfer = transfers.wallet_transfer_create(
             sender=sender, to_national_id=recipient.national_id, amount="1.00", idempotency_key="k"
         )
     client.force_login(UserFactory(is_staff=True, is_superuser=True, kind="STAFF"))
     for model in MODELS:
         assert client.get(reverse(f"admin:wallet_{model}_changelist")).status_code == 200, model
     assert client.get(reverse("admin:accounts_notification_changelist")).status_code == 200
+    # the wallet's audit rows are the core's: listed with every other app's
+    audit = client.get(reverse("admin:accounts_auditevent_changelist"), {"q": transfer.pk})
+    assert audit.status_code == 200 and b"transfer_create" in audit.content
 
 
 def test_staff_see_only_their_regions_wallets_and_change_nothing(client):

@@ -6,13 +6,12 @@ import datetime as dt
 
 import pytest
 
-from accounts.errors import BusinessRuleViolation
-from accounts.models import InsuredPerson, Notification, Posting, RegionPolicy
+from accounts.errors import BusinessRuleViolation, RuleViolation
+from accounts.models import AuditEvent, InsuredPerson, Notification, Posting, RegionPolicy
 from tests.wallet.conftest import shanghai
 from tests.wallet.factories import WALLET_REGION, client_for, family_pair, last_code
-from wallet.models import WalletDailyUsage, WalletEvent, WalletTransfer
+from wallet.models import WalletDailyUsage, WalletTransfer
 from wallet.services import transfers
-from wallet.services.common import WalletRuleViolation
 
 pytestmark = pytest.mark.django_db
 Status = WalletTransfer.Status
@@ -65,14 +64,14 @@ def test_wrong_codes_are_limited_per_person_per_day_across_transfers(pair, send,
             failures.append(caught.value)
     # then: the tenth wrong code of the day ends it, and the person is told
     last = failures[-1]
-    assert isinstance(last, WalletRuleViolation) and last.rule == "code_attempts_daily"
+    assert isinstance(last, RuleViolation) and last.rule == "code_attempts_daily"
     assert "今日验证码已输错 10 次" in last.message and last.field == "code"
     assert "今日还可以再试 1 次" in failures[-2].message
     transfer.refresh_from_db()
     assert transfer.status == Status.CANCELLED
     assert WalletDailyUsage.objects.get(sender=sender).code_failures == 10
     # and: no new request today, tomorrow again
-    with pytest.raises(WalletRuleViolation) as caught:
+    with pytest.raises(RuleViolation) as caught:
         send(sender, recipient)
     assert caught.value.rule == "code_attempts_daily"
     clock.move_to(shanghai(2025, 3, 11, 9, 0))
@@ -86,7 +85,7 @@ def test_once_the_days_wrong_codes_are_used_up_even_the_right_code_is_refused(pa
     # given: the day's wrong codes were used up meanwhile (another device, another transfer)
     WalletDailyUsage.objects.filter(sender=sender).update(code_failures=10, max_code_failures=10)
     # when / then
-    with pytest.raises(WalletRuleViolation) as caught:
+    with pytest.raises(RuleViolation) as caught:
         confirm(transfer, sender, last_code(sender))
     assert caught.value.rule == "code_attempts_daily"
     transfer.refresh_from_db()
@@ -128,7 +127,9 @@ def test_a_new_request_cancels_the_one_waiting_for_its_code(pair, send):
     new = send(sender, recipient, "2.00")
     old.refresh_from_db()
     assert old.status == Status.CANCELLED and "新的转账" in old.finish_reason
-    assert WalletEvent.objects.filter(action="transfer_cancelled", object_id=old.pk).exists()
+    assert AuditEvent.objects.filter(
+        action="transfer_cancelled", object_type="wallet.wallettransfer", object_id=old.pk
+    ).exists()
     with pytest.raises(BusinessRuleViolation, match="已取消"):
         confirm(old, sender, old_code)
     assert confirm(new, sender, last_code(sender)).status == Status.SENT
@@ -164,7 +165,7 @@ def test_codes_sent_per_person_per_day_are_capped(pair, send, clock):
         send(sender, recipient, key=f"k{n}")
     # a retry of a request already made answers it again and sends nothing
     assert send(sender, recipient, key="k2").idempotency_key == "k2"
-    with pytest.raises(WalletRuleViolation) as caught:
+    with pytest.raises(RuleViolation) as caught:
         send(sender, recipient, key="k3")
     assert caught.value.rule == "daily_codes"
     assert "每人每日最多获取 3 次转账验证码" in caught.value.message
@@ -182,7 +183,7 @@ def test_no_transfer_out_within_24_hours_of_a_phone_change(pair, send, clock):
     # given: the phone changed at 08:00 (two hours ago)
     InsuredPerson.objects.filter(pk=sender.pk).update(phone_changed_at=shanghai(2025, 3, 10, 8, 0))
     # when / then: no request, and the message says when sending is possible again
-    with pytest.raises(WalletRuleViolation) as caught:
+    with pytest.raises(RuleViolation) as caught:
         send(sender, recipient)
     assert caught.value.rule == "phone_changed"
     assert "2025-03-11 08:00 以后可以转账" in caught.value.message
@@ -196,7 +197,7 @@ def test_a_phone_change_after_the_request_refuses_the_code(pair, send):
     sender, recipient, _binding = pair
     transfer = send(sender, recipient)
     InsuredPerson.objects.filter(pk=sender.pk).update(phone_changed_at=shanghai(2025, 3, 10, 10, 0))
-    with pytest.raises(WalletRuleViolation) as caught:
+    with pytest.raises(RuleViolation) as caught:
         confirm(transfer, sender, last_code(sender))
     assert caught.value.rule == "phone_changed"
     assert not Posting.objects.filter(kind=transfers.KIND_SEND).exists()

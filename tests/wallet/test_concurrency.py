@@ -5,14 +5,13 @@ import time
 import pytest
 from django.core.management import call_command
 
-from accounts.errors import BusinessRuleViolation
+from accounts.errors import BusinessRuleViolation, RuleViolation
 from accounts.models import LedgerAccount, Notification, PersonalAccount, Posting, RegionPolicy
 from accounts.selectors import ledger_totals
 from tests.concurrency import run_in_threads
 from tests.wallet.factories import WALLET_REGION, family_pair, wallet_fen
 from wallet.models import WalletDailyUsage, WalletTransfer
 from wallet.services import transfers
-from wallet.services.common import WalletRuleViolation
 
 pytestmark = [
     pytest.mark.postgres,
@@ -43,7 +42,7 @@ def complete_transfer(sender, recipient, n: int, amount: str):
                 transfer_id=transfer.pk, sender=sender, code=code_for(transfer)
             )
             return transfers.wallet_transfer_accept(transfer_id=transfer.pk, recipient=recipient)
-        except WalletRuleViolation as exc:
+        except RuleViolation as exc:
             # Waiting for another's acceptance, or this request replaced by another's.
             if exc.rule not in ("awaiting_acceptance", "finished", "code_in_progress"):
                 return exc
@@ -71,7 +70,7 @@ def test_twenty_parallel_transfers_stop_exactly_at_the_daily_limit():
     )
     # then: exactly 3 went through, the others were refused for the daily limit
     accepted = [r for r in results if isinstance(r, WalletTransfer)]
-    refused = [r for r in results if isinstance(r, WalletRuleViolation)]
+    refused = [r for r in results if isinstance(r, RuleViolation)]
     assert len(accepted) == 3, results
     assert {r.rule for r in refused} == {"daily_limit"} and len(refused) == 17
     assert WalletDailyUsage.objects.get(sender=sender).transfers == 3
@@ -92,7 +91,7 @@ def test_twenty_parallel_transfers_stop_exactly_at_the_balance():
     )
     # then: two of 100.00 fit, nothing goes negative
     accepted = [r for r in results if isinstance(r, WalletTransfer)]
-    refused = [r for r in results if isinstance(r, WalletRuleViolation)]
+    refused = [r for r in results if isinstance(r, RuleViolation)]
     assert len(accepted) == 2, results
     assert {r.rule for r in refused} == {"balance"}
     assert personal_balance(sender) == 5_000
@@ -121,7 +120,7 @@ def test_parallel_requests_leave_one_waiting_for_its_code_and_count_every_code_s
         ]
     )
     made = [r for r in results if isinstance(r, WalletTransfer)]
-    refused = [r for r in results if isinstance(r, WalletRuleViolation)]
+    refused = [r for r in results if isinstance(r, RuleViolation)]
     assert len(made) + len(refused) == 12, results
     assert {r.rule for r in refused} <= {"daily_codes", "code_in_progress"}
     usage = WalletDailyUsage.objects.get(sender=sender)
@@ -150,7 +149,7 @@ def test_parallel_wrong_codes_on_one_transfer_stop_at_the_days_limit():
         * 12
     )
     assert all(isinstance(r, BusinessRuleViolation) for r in results), results
-    told_wrong = [r for r in results if not isinstance(r, WalletRuleViolation)]
+    told_wrong = [r for r in results if not isinstance(r, RuleViolation)]
     assert len(told_wrong) == 4  # the fifth is told the day's limit is reached
     assert any(getattr(r, "rule", "") == "code_attempts_daily" for r in results)
     assert WalletDailyUsage.objects.get(sender=sender).code_failures == 5
@@ -179,7 +178,7 @@ def test_parallel_wrong_codes_across_several_transfers_never_pass_the_days_limit
                 transfers.wallet_transfer_confirm(
                     transfer_id=transfer.pk, sender=sender, code=wrong(code_for(transfer))
                 )
-            except WalletRuleViolation as exc:
+            except RuleViolation as exc:
                 answers.append(exc.rule)
                 if exc.rule == "code_attempts_daily":
                     return answers
@@ -281,7 +280,7 @@ def test_an_accept_racing_the_0600_return_exactly_one_wins():
             assert (wallet_fen(recipient), personal_balance(sender)) == (10_000, 0)
         else:
             assert transfer.status == Status.RETURNED
-            assert isinstance(accept, WalletRuleViolation) and returned is True
+            assert isinstance(accept, RuleViolation) and returned is True
             assert (wallet_fen(recipient), personal_balance(sender)) == (0, 10_000)
         holding = LedgerAccount.objects.get(person=sender, kind=LedgerAccount.Kind.WALLET_HOLDING)
         assert holding.balance_fen == 0

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from accounts.errors import BusinessRuleViolation
 from enrollment.models import Enrollment, EnrollmentStatus, Scheme
@@ -19,7 +20,8 @@ from tests.wallet.factories import (
 )
 from wallet.models import FamilyBinding, Relation, WalletTransfer
 from wallet.selectors import family_bindings_for_person, family_bindings_to_confirm
-from wallet.services import family, transfers
+from wallet.services import family, rows, transfers
+from wallet.services.transfers import checks
 
 pytestmark = pytest.mark.django_db
 Status = FamilyBinding.Status
@@ -270,6 +272,20 @@ def test_a_stale_binding_is_ended_at_the_next_transfer(on_commit):
         )
     binding.refresh_from_db()
     assert binding.status == Status.ENDED
+
+
+def test_the_transfer_check_refuses_a_stale_binding_without_ending_it():
+    """Checks only read: ending the binding is the request's own step, not the check's."""
+    sender, recipient, binding = family_pair()
+    recipient.enrollments.update(status=EnrollmentStatus.STOPPED)
+    facts = rows.new_transfer_facts(
+        sender_id=sender.pk, national_id=recipient.national_id, key="k", day=timezone.localdate()
+    )
+    with pytest.raises(checks.BindingOutlived) as caught:
+        checks.new_transfer_check(sender=sender, facts=facts, amount="1.00", now=timezone.now())
+    assert caught.value.rule == "not_family" and caught.value.status_code == 422
+    binding.refresh_from_db()
+    assert binding.status == Status.CONFIRMED
 
 
 def test_ending_a_binding_returns_unaccepted_and_cancels_unconfirmed_transfers(on_commit):

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.errors import BusinessRuleViolation
-from accounts.models import InsuredPerson
+from accounts.models import AuditEvent, InsuredPerson
 from enrollment.models import Scheme
 from tests.factories import StaffUserFactory
 from tests.wallet.conftest import shanghai
@@ -22,7 +22,7 @@ from tests.wallet.factories import (
     insured_person,
     region,
 )
-from wallet.models import FamilyBinding, GuardianReview, Relation, Wallet, WalletEvent
+from wallet.models import FamilyBinding, GuardianReview, Relation, Wallet
 from wallet.selectors import family_bindings_to_confirm, person_is_minor
 from wallet.services import family, transfers, wallets
 
@@ -157,10 +157,11 @@ def test_staff_of_the_childs_region_approve_the_first_guardian_binding(private_m
     review.refresh_from_db()
     assert binding.status == Status.CONFIRMED and binding.guardian
     assert review.status == GuardianReview.Status.APPROVED and review.reviewed_by == staff
-    assert WalletEvent.objects.filter(
+    assert AuditEvent.objects.filter(
         action="guardian_review_approved",
+        object_type="wallet.guardianreview",
         object_id=review.pk,
-        actor_label=f"staff:{staff.username}",
+        actor=staff,
     ).exists()
     with pytest.raises(BusinessRuleViolation, match="已办结"):
         family.guardian_review_reject(review_id=review.pk, by=staff, reason="重复")

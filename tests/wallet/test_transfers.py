@@ -6,7 +6,14 @@ import pytest
 from django.core.management import call_command
 
 from accounts.errors import BusinessRuleViolation
-from accounts.models import LedgerAccount, Notification, PersonalAccount, Posting, RegionPolicy
+from accounts.models import (
+    AuditEvent,
+    LedgerAccount,
+    Notification,
+    PersonalAccount,
+    Posting,
+    RegionPolicy,
+)
 from accounts.services.personal_accounts import personal_account_freeze
 from enrollment.models import Scheme
 from tests.wallet.conftest import shanghai
@@ -22,7 +29,7 @@ from tests.wallet.factories import (
     region,
     wallet_fen,
 )
-from wallet.models import WalletDailyUsage, WalletEvent, WalletTransfer
+from wallet.models import WalletDailyUsage, WalletTransfer
 from wallet.services import family, transfers
 
 pytestmark = pytest.mark.django_db
@@ -118,19 +125,35 @@ def test_the_code_goes_to_the_sender_through_the_outbox_and_is_not_stored_in_cle
     assert code not in transfer.code_digest
 
 
-def test_every_state_change_leaves_an_audit_row(pair, send_and_confirm):
+def test_every_state_change_leaves_an_audit_row_in_the_core_audit(pair, send_and_confirm):
+    """Who (the person's login user, and the person), what, before and after: one audit path."""
     sender, recipient, _binding = pair
     transfer = send_and_confirm(sender, recipient)
     transfers.wallet_transfer_accept(transfer_id=transfer.pk, recipient=recipient)
-    actions = list(
-        WalletEvent.objects.filter(object_type="WalletTransfer", object_id=transfer.pk)
+    events = list(
+        AuditEvent.objects.filter(object_type="wallet.wallettransfer", object_id=transfer.pk)
         .order_by("pk")
-        .values_list("action", "after")
+        .values_list("action", "actor_id", "before", "after")
     )
-    assert actions == [
-        ("transfer_create", "AWAITING_CODE"),
-        ("transfer_sent", "SENT"),
-        ("transfer_accepted", "ACCEPTED"),
+    assert events == [
+        (
+            "transfer_create",
+            sender.user_id,
+            {},
+            {"status": "AWAITING_CODE", "actor_person": sender.pk},
+        ),
+        (
+            "transfer_sent",
+            sender.user_id,
+            {"status": "AWAITING_CODE"},
+            {"status": "SENT", "actor_person": sender.pk},
+        ),
+        (
+            "transfer_accepted",
+            recipient.user_id,
+            {"status": "SENT"},
+            {"status": "ACCEPTED", "actor_person": recipient.pk},
+        ),
     ]
 
 

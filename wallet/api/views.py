@@ -7,12 +7,12 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.errors import Invalid, NotFound
 from accounts.models import InsuredPerson, Posting
 from accounts.permissions import IsInsuredPerson, IsSettlementService
 
 from .. import selectors
 from ..services import family, payment_codes, payments, transfers, wallets
-from ..services.common import Invalid, NotFound
 from .serializers import (
     CodeSerializer,
     FamilyBindingCreateSerializer,

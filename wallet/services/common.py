@@ -1,49 +1,36 @@
-"""What every wallet service shares: the clock, the audit row, refusals."""
+"""What every wallet service shares: the clock and the audit row (the core's AuditEvent)."""
 
 import datetime as dt
 
 from django.utils import timezone
 
-from accounts.errors import BusinessRuleViolation
-from accounts.models import InsuredPerson
-
-from ..models import WalletEvent
-
-
-class WalletRuleViolation(BusinessRuleViolation):
-    """A refusal that also names its rule in `rule` (machine-readable, e.g. "daily_limit")."""
-
-    def __init__(self, message: str, *, rule: str = "", **kwargs):
-        super().__init__(message, **kwargs)
-        self.rule = rule
-
-
-class NotFound(WalletRuleViolation):
-    """Not there, or not the caller's to see: the same answer, so nothing leaks."""
-
-    status_code = 404
-
-
-class Forbidden(WalletRuleViolation):
-    """The caller may see it but this action is the other side's."""
-
-    status_code = 403
-
-
-class Refused(WalletRuleViolation):
-    """A rule refuses the request as it stands (limits, hours, state); the message says which."""
-
-    status_code = 409
-
-
-class Invalid(WalletRuleViolation):
-    """The request breaks a rule it can never satisfy as given (not family, region closed)."""
-
-    status_code = 422
+from accounts.models import AuditEvent, InsuredPerson, User
+from accounts.services.audit import audit_event_record
 
 
 def now_local() -> dt.datetime:
     return timezone.localtime(timezone.now())
+
+
+def event_who(after: dict | None, *, person_id: int | None, label: str = "") -> dict:
+    """`after` with who acted when no login user says it: the acting insured person's id
+    (`actor_person`) and a system or partner source (`actor_label`, e.g. "system")."""
+    who = dict(after or {})
+    if person_id is not None:
+        who["actor_person"] = person_id
+    if label:
+        who["actor_label"] = label[:60]
+    return who
+
+
+def _login_user(person: InsuredPerson) -> User | None:
+    """The person's login user; read only when the caller passed a stand-in without it."""
+    if not person._state.adding and "user_id" in person.__dict__:
+        user_id = person.user_id
+    else:
+        user_id = InsuredPerson.objects.filter(pk=person.pk).values_list("user_id", flat=True)
+        user_id = next(iter(user_id), None)
+    return User(pk=user_id) if user_id else None
 
 
 def event_record(
@@ -51,18 +38,22 @@ def event_record(
     action: str,
     obj,
     actor: InsuredPerson | None = None,
+    user: User | None = None,
     actor_label: str = "",
-    before: str = "",
-    after: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
     detail: str = "",
-) -> WalletEvent:
-    return WalletEvent.objects.create(
-        actor=actor,
-        actor_label=actor_label[:60],
+) -> AuditEvent:
+    """The audit row of a wallet state change, inside the caller's transaction.
+
+    `actor` is the insured person acting (recorded as their login user, and by id in
+    `after`), `user` a staff or service user acting; `detail` is the reason.
+    """
+    return audit_event_record(
+        actor=user or (_login_user(actor) if actor is not None else None),
         action=action,
-        object_type=type(obj).__name__,
-        object_id=obj.pk,
-        before=str(before)[:100],
-        after=str(after)[:100],
-        detail=str(detail)[:200],
+        obj=obj,
+        before=before or {},
+        after=event_who(after, person_id=actor.pk if actor else None, label=actor_label),
+        reason=str(detail)[:500],
     )

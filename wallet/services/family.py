@@ -11,14 +11,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import BusinessRuleViolation
+from accounts.errors import BusinessRuleViolation, Forbidden, Invalid, NotFound, Refused
 from accounts.models import InsuredPerson, User
 from accounts.uploads import evidence_check, private_storage
 
 from .. import selectors
 from ..models import FamilyBinding, GuardianReview, Relation, WalletTransfer
 from ..selectors import person_is_minor
-from .common import Forbidden, Invalid, NotFound, Refused, event_record
+from .common import event_record
+from .transfer_states import transfer_cancel_locked, transfer_return_locked
 
 Status = FamilyBinding.Status
 
@@ -124,7 +125,9 @@ def _binding_request(
         raise Refused(
             _("您与该参保人之间已有绑定或待确认的申请，不能重复申请。"), field="national_id"
         ) from None
-    event_record(action="binding_request", obj=binding, actor=requester, after=Status.PENDING)
+    event_record(
+        action="binding_request", obj=binding, actor=requester, after={"status": Status.PENDING}
+    )
     if checked is not None:
         field = GuardianReview._meta.get_field("evidence")
         stored.append(
@@ -142,7 +145,7 @@ def _binding_request(
             action="guardian_review_request",
             obj=review,
             actor=requester,
-            after=GuardianReview.Status.WAITING,
+            after={"status": GuardianReview.Status.WAITING},
         )
     return binding
 
@@ -197,18 +200,21 @@ def family_binding_confirm(*, binding_id: int, by: InsuredPerson) -> FamilyBindi
         action="binding_confirm",
         obj=binding,
         actor=by,
-        before=Status.PENDING,
-        after=Status.CONFIRMED,
+        before={"status": Status.PENDING},
+        after={"status": Status.CONFIRMED},
     )
     return binding
 
 
 def _binding_end(
-    binding: FamilyBinding, *, by: InsuredPerson | None, reason: str, actor_label: str = ""
+    binding: FamilyBinding,
+    *,
+    by: InsuredPerson | None,
+    reason: str,
+    actor_label: str = "",
+    user: User | None = None,
 ) -> FamilyBinding:
     """End a locked live binding: unconfirmed transfers are cancelled, unaccepted ones return."""
-    from .transfers import transfer_cancel_locked, transfer_return_locked
-
     before = binding.status
     binding.status, binding.ended_by, binding.ended_at = Status.ENDED, by, timezone.now()
     binding.end_reason = reason[:200]
@@ -233,9 +239,10 @@ def _binding_end(
         action="binding_end",
         obj=binding,
         actor=by,
+        user=user,
         actor_label=actor_label,
-        before=before,
-        after=Status.ENDED,
+        before={"status": before},
+        after={"status": Status.ENDED},
         detail=reason,
     )
     return binding
@@ -327,9 +334,9 @@ def _review_done(review: GuardianReview, *, status: str, by: User, note: str) ->
     event_record(
         action=f"guardian_review_{status.lower()}",
         obj=review,
-        actor_label=f"staff:{by.username}",
-        before=GuardianReview.Status.WAITING,
-        after=status,
+        user=by,
+        before={"status": GuardianReview.Status.WAITING},
+        after={"status": status},
         detail=note,
     )
 
@@ -345,9 +352,9 @@ def guardian_review_approve(*, review_id: int, by: User, note: str = "") -> Guar
     event_record(
         action="binding_confirm",
         obj=binding,
-        actor_label=f"staff:{by.username}",
-        before=Status.PENDING,
-        after=Status.CONFIRMED,
+        user=by,
+        before={"status": Status.PENDING},
+        after={"status": Status.CONFIRMED},
         detail=_("经办机构审核通过监护关系"),
     )
     return review
@@ -366,6 +373,6 @@ def guardian_review_reject(*, review_id: int, by: User, reason: str) -> Guardian
         binding,
         by=None,
         reason=_("经办机构审核未通过：%(reason)s") % {"reason": reason},
-        actor_label=f"staff:{by.username}",
+        user=by,
     )
     return review

@@ -15,12 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import BusinessRuleViolation
+from accounts.errors import BusinessRuleViolation, Invalid
 from accounts.models import DesignatedInstitution, InsuredPerson
 from accounts.services.ledger import yuan_to_fen
 
 from ..models import PaymentCode, Wallet
-from .common import Invalid, event_record
+from .common import event_record
 
 CODE_DIGITS = 18
 CODE_TTL = dt.timedelta(minutes=5)
@@ -84,7 +84,6 @@ def payment_code_create(
         action="payment_code_create",
         obj=row,
         actor=person,
-        after=str(row.max_amount),
-        detail=institution.code,
+        after={"max_amount": str(row.max_amount), "institution": institution.code},
     )
     return row, code

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import BusinessRuleViolation
+from accounts.errors import BusinessRuleViolation, Invalid, Refused, RuleViolation
 from accounts.models import (
     DesignatedInstitution,
     InsuredPerson,
@@ -25,7 +25,7 @@ from accounts.services.ledger import (
 
 from .. import selectors
 from ..models import PaymentCode, Wallet, WalletPayment
-from .common import Invalid, Refused, WalletRuleViolation, event_record
+from .common import event_record
 from .payment_codes import payment_code_digest, payment_code_normalise
 
 Purpose = WalletPayment.Purpose
@@ -36,7 +36,7 @@ KIND_BY_PURPOSE = {
 }
 
 
-class PaymentNotAuthorised(WalletRuleViolation):
+class PaymentNotAuthorised(RuleViolation):
     """The one answer an institution gets for any refused settlement: nothing about the person.
 
     402 as payment providers answer a declined card; the person sees why on their code.
@@ -131,8 +131,10 @@ def _wallet_pay(
         obj=payment,
         actor=actor,
         actor_label=actor_label,
-        after=str(payment.amount),
-        detail=payment_fields.get("bill_reference") or str(payment_fields.get("year") or ""),
+        after={
+            "amount": str(payment.amount),
+            "for": payment_fields.get("bill_reference") or str(payment_fields.get("year") or ""),
+        },
     )
     return payment
 

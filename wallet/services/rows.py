@@ -1,19 +1,22 @@
 """The transfer paths' statements: few round trips, each value a query parameter.
 
 Every transfer step runs through here in a handful of statements; the rules stay in
-`transfers.py`. A state change and its audit row are one statement on PostgreSQL.
+`transfers/`. A state change and its audit row (the core's AuditEvent) are one statement on
+PostgreSQL.
 """
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import RegionPolicy
+from enrollment.selectors import insured_region_sql
 
 from ..models import WalletTransfer
-from ..selectors import INSURED_REGION_SQL
+from .common import event_who
 
 # The policy fields the wallet reads, loaded with the row that needs them (no second query).
 POLICY_FIELDS = (
@@ -35,9 +38,27 @@ POLICY_COLUMNS = ", ".join(
 )
 FOR_UPDATE = "FOR UPDATE OF t"
 
-_EVENT_COLUMNS = (
-    'actor_id, actor_label, action, object_type, object_id, "before", "after", detail, created_at'
-)
+_EVENT_COLUMNS = 'actor_id, action, object_type, object_id, "before", "after", reason, created_at'
+_TRANSFER_TYPE = WalletTransfer._meta.label_lower
+
+
+def _event_values(*, object_id: str) -> str:
+    """An audit row's values after its `actor_id`: the acting person's login user is read in
+    the same statement; JSON parameters cast on PostgreSQL (text on SQLite)."""
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    return (
+        "(SELECT u.user_id FROM accounts_insuredperson u WHERE u.id = %s), %s, %s, "  # noqa: S608 — constant SQL, placeholders only
+        f"{object_id}, %s{cast}, %s{cast}, %s, %s"
+    )
+
+
+def _event_params(
+    *, actor_id, action: str, before: str, after: str, label: str, reason: str, now
+) -> tuple[list, list]:
+    """The audit row's parameters before and after its object id."""
+    before_json = json.dumps({"status": before} if before else {})
+    after_json = json.dumps(event_who({"status": after}, person_id=actor_id, label=label))
+    return [actor_id, action, _TRANSFER_TYPE], [before_json, after_json, reason[:500], at(now)]
 
 
 def fetch(sql: str, params) -> dict | None:
@@ -96,15 +117,22 @@ def changed_with_event(
     detail: str = "",
 ) -> dict | None:
     """Run one INSERT or UPDATE of a transfer `… RETURNING id, …` and, when it returns the
-    row, record its audit event (WalletEvent) in the same statement; the row by column, or
+    row, record its audit event (AuditEvent) in the same statement; the row by column, or
     None."""
-    event = [actor_id, actor_label[:60], action, "WalletTransfer"]
-    event_rest = [str(before)[:100], str(after)[:100], str(detail)[:200], at(now)]
+    event, event_rest = _event_params(
+        actor_id=actor_id,
+        action=action,
+        before=before,
+        after=after,
+        label=actor_label,
+        reason=detail,
+        now=now,
+    )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"WITH t AS ({sql}), e AS (INSERT INTO wallet_walletevent ({_EVENT_COLUMNS}) "  # noqa: S608 — constant SQL, placeholders only
-                "SELECT %s, %s, %s, %s, t.id, %s, %s, %s, %s FROM t) SELECT * FROM t",
+                f"WITH t AS ({sql}), e AS (INSERT INTO accounts_auditevent ({_EVENT_COLUMNS}) "  # noqa: S608 — constant SQL, placeholders only
+                f"SELECT {_event_values(object_id='t.id')} FROM t) SELECT * FROM t",
                 [*params, *event, *event_rest],
             )
             return _row(cursor)
@@ -113,8 +141,8 @@ def changed_with_event(
             row = _row(cursor)
             if row is not None:
                 cursor.execute(
-                    f"INSERT INTO wallet_walletevent ({_EVENT_COLUMNS}) "  # noqa: S608 — constant SQL, placeholders only
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    f"INSERT INTO accounts_auditevent ({_EVENT_COLUMNS}) "  # noqa: S608 — constant SQL, placeholders only
+                    f"SELECT {_event_values(object_id='%s')}",
                     [*event, row["id"], *event_rest],
                 )
             return row
@@ -123,7 +151,9 @@ def changed_with_event(
 # --- what each step reads ---------------------------------------------------------------------
 
 # Everything a new transfer is checked against, in one read (the confirmation checks the
-# limits again under its locks).
+# limits again under its locks); where each side is insured comes from enrollment's door.
+_REQUESTER_INSURED_IN, _INSURED_IN_PARAMS = insured_region_sql(person="b.requester_id")
+_MEMBER_INSURED_IN, _ = insured_region_sql(person="b.member_id")
 NEW_TRANSFER = f"""
 SELECT r.id AS recipient_id, r.name AS recipient_name,
        rw.status AS recipient_wallet, rr.wallet_enabled AS recipient_enabled,
@@ -132,8 +162,8 @@ SELECT r.id AS recipient_id, r.name AS recipient_name,
        sr.wallet_enabled AS sender_enabled, sr.name AS sender_region,
        b.id AS binding_id, b.status AS binding_status, b.requester_id, b.member_id,
        b.requester_region_id, b.member_region_id,
-       ({INSURED_REGION_SQL.format(person="b.requester_id")}) AS requester_insured_in,
-       ({INSURED_REGION_SQL.format(person="b.member_id")}) AS member_insured_in,
+       ({_REQUESTER_INSURED_IN}) AS requester_insured_in,
+       ({_MEMBER_INSURED_IN}) AS member_insured_in,
        pa.id AS source_id, pa.status AS source_status, pa.region_id AS source_region_id,
        cur.balance_fen AS current_fen, car.balance_fen AS carried_fen,
        (SELECT w.id FROM wallet_wallettransfer w
@@ -166,6 +196,21 @@ LEFT JOIN wallet_wallettransfer ex
     ON ex.sender_id = %(sender)s AND ex.idempotency_key = %(key)s
 WHERE r.national_id = %(national_id)s
 """  # noqa: S608 — constant SQL, placeholders only
+
+
+def new_transfer_facts(*, sender_id: int, national_id: str, key: str, day: dt.date) -> dict | None:
+    """`NEW_TRANSFER` for this sender, recipient and idempotency key on the day."""
+    return fetch(
+        NEW_TRANSFER,
+        {
+            "sender": sender_id,
+            "national_id": national_id,
+            "key": key,
+            "day": day,
+            **_INSURED_IN_PARAMS,
+        },
+    )
+
 
 # The code a new transfer sends, counted on the sender's daily-usage row; a count above the
 # day's limit breaks the row's CHECK, which refuses the whole statement (the transfer too).
@@ -210,15 +255,23 @@ def transfer_insert(values: list, *, usage: list, actor_id: int, now: dt.datetim
     unique conflict (nothing counted). IntegrityError, with nothing written, when the day's
     codes are used up. Transfers before the usage row, as every path locks them; on
     PostgreSQL one statement, atomic by itself."""
-    event = [actor_id, "", "transfer_create", "WalletTransfer", "", "AWAITING_CODE", "", at(now)]
+    event, event_rest = _event_params(
+        actor_id=actor_id,
+        action="transfer_create",
+        before="",
+        after=WalletTransfer.Status.AWAITING_CODE,
+        label="",
+        reason="",
+        now=now,
+    )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
                 f"WITH t AS ({TRANSFER_INSERT}), u AS ({_CODE_SENT_COUNT_AFTER_INSERT}), "  # noqa: S608 — constant SQL, placeholders only
-                f"e AS (INSERT INTO wallet_walletevent ({_EVENT_COLUMNS}) "
-                "SELECT %s, %s, %s, %s, t.id, %s, %s, %s, %s FROM t) "
+                f"e AS (INSERT INTO accounts_auditevent ({_EVENT_COLUMNS}) "
+                f"SELECT {_event_values(object_id='t.id')} FROM t) "
                 "SELECT id FROM t",
-                [*values, *usage, *event],
+                [*values, *usage, *event, *event_rest],
             )
             row = _row(cursor)
             return row and row["id"]
@@ -228,9 +281,9 @@ def transfer_insert(values: list, *, usage: list, actor_id: int, now: dt.datetim
         if row is None:
             return None
         cursor.execute(
-            f"INSERT INTO wallet_walletevent ({_EVENT_COLUMNS}) "  # noqa: S608 — constant SQL, placeholders only
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [*event[:4], row["id"], *event[4:]],
+            f"INSERT INTO accounts_auditevent ({_EVENT_COLUMNS}) "  # noqa: S608 — constant SQL, placeholders only
+            f"SELECT {_event_values(object_id='%s')}",
+            [*event, row["id"], *event_rest],
         )
         cursor.execute(CODE_SENT_COUNT, usage)
         return row["id"]

@@ -4,12 +4,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.errors import Forbidden, Invalid, NotFound, Refused
 from accounts.models import InsuredPerson, LedgerAccount, Region
 from accounts.services.ledger import person_account
 
 from .. import selectors
 from ..models import UsageRegionChange, Wallet
-from .common import Forbidden, Invalid, NotFound, Refused, event_record
+from .common import event_record
 from .family import is_guardian, person_is_minor
 
 
@@ -80,7 +81,7 @@ def wallet_open(
         action="wallet_open",
         obj=wallet,
         actor=by,
-        after=usage_region.code,
+        after={"usage_region": usage_region.code},
         detail=_("本人开通") if owner.pk == by.pk else _("代开通"),
     )
     return wallet
@@ -107,6 +108,10 @@ def wallet_usage_region_change(*, by: InsuredPerson, usage_region: Region) -> Wa
     wallet.usage_region = usage_region
     wallet.save(update_fields=["usage_region"])
     event_record(
-        action="wallet_usage_region", obj=wallet, actor=by, before=before, after=usage_region.code
+        action="wallet_usage_region",
+        obj=wallet,
+        actor=by,
+        before={"usage_region": before},
+        after={"usage_region": usage_region.code},
     )
     return wallet
