@@ -104,8 +104,8 @@ class Insurance:
     """One enrollment as other apps see it: in which region, which scheme and status, since
     when (入库时间) and until when.
 
-    `until` is None while the enrollment keeps no stop date: enrollments do not record when
-    they stopped yet (a `stopped_at` is coming); a STOPPED one then says only its status.
+    `until` is the stop date (停保日期) the feed reported, None while insured or when a stopped
+    record came without one.
     """
 
     person_id: int
@@ -113,7 +113,7 @@ class Insurance:
     scheme: str
     status: str
     since: dt.datetime
-    until: dt.datetime | None = None
+    until: dt.date | None = None
     last_paid_at: dt.datetime | None = None
 
 
@@ -133,11 +133,19 @@ def insurances_of(*, person_ids, live_only: bool = False) -> dict[int, list[Insu
             )
         )
         .order_by("person_id", "live_order", "region_id", "scheme", "pk")
-        .values_list("person_id", "region_id", "scheme", "status", "registered_at", "last_paid_at")
+        .values_list(
+            "person_id",
+            "region_id",
+            "scheme",
+            "status",
+            "registered_at",
+            "stopped_at",
+            "last_paid_at",
+        )
     )
-    for person_id, region_id, scheme, status, since, last_paid_at in rows:
+    for person_id, region_id, scheme, status, since, until, last_paid_at in rows:
         found[person_id].append(
-            Insurance(person_id, region_id, scheme, status, since, last_paid_at=last_paid_at)
+            Insurance(person_id, region_id, scheme, status, since, until, last_paid_at)
         )
     return found
 

@@ -1,6 +1,8 @@
 """Other apps learn where a person is insured only through enrollment's selectors, and learn
 of changes only through its one signal, sent after the commit."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -59,15 +61,22 @@ def test_many_persons_are_answered_in_one_query(enroll):
 
 def test_insurances_say_region_scheme_status_and_since_when(enroll):
     person = InsuredPersonFactory()
-    enroll(person, "RESIDENT", XIAN, status=EnrollmentStatus.STOPPED)
+    enroll(
+        person,
+        "RESIDENT",
+        XIAN,
+        status=EnrollmentStatus.STOPPED,
+        stopped_at=dt.date(2024, 6, 30),
+        stop_reason="OTHER",
+    )
     enroll(person, "RESIDENT", DATONG, status=EnrollmentStatus.SUSPENDED)
     employee = enroll(person, "EMPLOYEE", TAIYUAN, registered="2015-03-01")
     enroll(person, "FLEXIBLE", DATONG, status=EnrollmentStatus.MERGED)
     # when
     every = selectors.insurances_for_person(person_id=person.pk)
     live = selectors.insurances_for_person(person_id=person.pk, live_only=True)
-    # then: active, suspended, stopped; merged records are no insurance of their own; no
-    # stop date is kept yet
+    # then: active, suspended, stopped (until its stop date); merged records are no
+    # insurance of their own
     assert [(i.region_id, i.scheme, i.status) for i in every] == [
         (TAIYUAN, "EMPLOYEE", "ACTIVE"),
         (DATONG, "RESIDENT", "SUSPENDED"),
@@ -75,6 +84,7 @@ def test_insurances_say_region_scheme_status_and_since_when(enroll):
     ]
     assert live == every[:2]
     assert live[0].since == employee.registered_at and live[0].until is None
+    assert every[2].until == dt.date(2024, 6, 30)
 
 
 def test_the_resident_region_is_that_of_the_resident_enrollment(enroll):
