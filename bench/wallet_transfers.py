@@ -160,6 +160,7 @@ def build_families(pairs: int) -> list[tuple]:
         cursor.execute(
             """UPDATE accounts_regionpolicy
                SET wallet_max_transfers_per_day = 1000, wallet_max_transfer_amount = 100000,
+                   wallet_max_daily_amount = 100000000,
                    wallet_quiet_start = '00:00', wallet_quiet_end = '00:00'
                WHERE region_id = %s""",
             [REGION],
