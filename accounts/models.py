@@ -128,6 +128,10 @@ class RegionPolicy(models.Model):
     wallet_max_transfer_amount = models.DecimalField(
         _("单笔转账上限（元）"), **MONEY, default=Decimal("2000.00")
     )
+    # Seed 000: a limit on the total a sender moves out in a day, besides the count.
+    wallet_max_daily_amount = models.DecimalField(
+        _("每日转账累计上限（元）"), **MONEY, default=Decimal("2000.00")
+    )
     wallet_quiet_start = models.TimeField(_("暂停转账开始时间"), default="22:00")
     wallet_quiet_end = models.TimeField(_("暂停转账结束时间"), default="06:00")
     wallet_accept_deadline = models.TimeField(_("次日未接收退回时间"), default="06:00")

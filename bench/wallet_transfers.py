@@ -160,6 +160,7 @@ def build_families(pairs: int) -> list[tuple]:
         cursor.execute(
             """UPDATE accounts_regionpolicy
                SET wallet_max_transfers_per_day = 1000, wallet_max_transfer_amount = 100000,
+                   wallet_max_daily_amount = 100000000,
                    wallet_quiet_start = '00:00', wallet_quiet_end = '00:00'
                WHERE region_id = %s""",
             [REGION],
@@ -212,11 +213,12 @@ _SAME_WRITES = {
         VALUES ((SELECT u.user_id FROM accounts_insuredperson u WHERE u.id = %s), %s,
                 'wallet.wallettransfer', %s, '{}', '{}', '', now())""",
     "usage": """INSERT INTO wallet_walletdailyusage (sender_id, day, transfers, max_transfers,
-                                                   amount_fen)
-        VALUES (%s, current_date, 1, 1000, 1)
+                                                   amount_fen, max_amount_fen)
+        VALUES (%s, current_date, 1, 1000, 1, 10000000000)
         ON CONFLICT (sender_id, day) DO UPDATE
         SET transfers = wallet_walletdailyusage.transfers + 1,
-            amount_fen = wallet_walletdailyusage.amount_fen + 1""",
+            amount_fen = wallet_walletdailyusage.amount_fen + 1,
+            max_amount_fen = excluded.max_amount_fen""",
     "status": "UPDATE wallet_wallettransfer SET status = %s, holding_id = %s WHERE id = %s",
     "lock": "SELECT id FROM accounts_ledgeraccount WHERE id IN (%s, %s) ORDER BY id FOR UPDATE",
     "debit": "UPDATE accounts_ledgeraccount SET balance_fen = balance_fen - 1 WHERE id = %s",

@@ -202,6 +202,58 @@ def insured_region(*, person_id: int) -> str | None:
     return insured_regions(person_ids=[person_id])[person_id]
 
 
+# Suspended in a region (暂停, e.g. a name check: the record may be someone else's): a record of
+# the person there is SUSPENDED and none is ACTIVE. `account_only`: only the employee and
+# flexible records, the ones behind a personal account (a suspended resident record beside an
+# active employee one leaves the account usable).
+_SUSPENDED_IN_REGION_SQL = """
+    EXISTS (SELECT 1 FROM enrollment_enrollment e
+            WHERE e.person_id = {person} AND e.region_id = {region}
+              AND e.status = %(enrollment_suspended)s{schemes})
+    AND NOT EXISTS (SELECT 1 FROM enrollment_enrollment e
+                    WHERE e.person_id = {person} AND e.region_id = {region}
+                      AND e.status = %(enrollment_active)s{schemes})"""
+_ACCOUNT_SCHEMES_SQL = " AND e.scheme IN (%(enrollment_employee)s, %(enrollment_flexible)s)"
+_ACCOUNT_SCHEMES = (Scheme.EMPLOYEE, Scheme.FLEXIBLE)
+
+
+def suspended_in_region_sql(*, person: str, region: str, account_only: bool) -> tuple[str, dict]:
+    """Whether the person is suspended in the region, as a boolean SQL expression for another
+    app's statement (like `insured_region_sql`): the text naming the person and the region by
+    the columns `person` and `region`, and its named parameters (pyformat)."""
+    sql = _SUSPENDED_IN_REGION_SQL.format(
+        person=person, region=region, schemes=_ACCOUNT_SCHEMES_SQL if account_only else ""
+    )
+    params = {
+        "enrollment_active": EnrollmentStatus.ACTIVE.value,
+        "enrollment_suspended": EnrollmentStatus.SUSPENDED.value,
+        "enrollment_employee": Scheme.EMPLOYEE.value,
+        "enrollment_flexible": Scheme.FLEXIBLE.value,
+    }
+    return sql, params
+
+
+def suspended_in_regions(*, pairs, account_only: bool = False) -> set[tuple[int, str]]:
+    """Of the (person id, region code) pairs, those where the person is suspended; one query
+    for all."""
+    wanted = {(person_id, region_id) for person_id, region_id in pairs}
+    if not wanted:
+        return set()
+    enrollments = Enrollment.objects.filter(
+        person_id__in={person_id for person_id, _ in wanted},
+        region_id__in={region_id for _, region_id in wanted},
+        status__in=LIVE_STATUSES,
+    )
+    if account_only:
+        enrollments = enrollments.filter(scheme__in=_ACCOUNT_SCHEMES)
+    statuses: dict[tuple[int, str], set[str]] = {}
+    for person_id, region_id, status in enrollments.values_list("person_id", "region_id", "status"):
+        statuses.setdefault((person_id, region_id), set()).add(status)
+    return {
+        pair for pair in wanted if statuses.get(pair, set()) == {EnrollmentStatus.SUSPENDED.value}
+    }
+
+
 def resident_region(*, person_id: int) -> Region | None:
     """The region of the person's resident-insurance (城乡居民医保) enrollment, if any: active
     before suspended, most recently paid first."""

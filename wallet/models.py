@@ -423,6 +423,9 @@ class WalletDailyUsage(models.Model):
     transfers = models.PositiveSmallIntegerField(_("已转出笔数"), default=0)
     max_transfers = models.PositiveSmallIntegerField(_("当日上限"))
     amount_fen = models.BigIntegerField(_("已转出金额（分）"), default=0)
+    # The region's daily total copied in under the same lock as `max_transfers` (0 on rows
+    # that only counted codes: they move no money).
+    max_amount_fen = models.BigIntegerField(_("当日累计金额上限（分）"), db_default=0)
     # One-time codes of the day, over all the sender's transfers, with their limits copied in
     # (db_default: the raw statements that count transfers leave them out).
     codes_sent = models.PositiveSmallIntegerField(_("已发送验证码次数"), db_default=0)
@@ -441,6 +444,10 @@ class WalletDailyUsage(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(amount_fen__gte=0), name="wallet_usage_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_fen__lte=models.F("max_amount_fen")),
+                name="wallet_usage_within_daily_amount",
             ),
             models.CheckConstraint(
                 condition=models.Q(codes_sent__lte=models.F("max_codes_sent")),
@@ -470,6 +477,7 @@ class PaymentCode(models.Model):
         OVER_CEILING = "OVER_CEILING", _("结算金额超过付款码的限额")
         WALLET_CLOSED = "WALLET_CLOSED", _("医保钱包未开通")
         OTHER_REGION = "OTHER_REGION", _("机构不在钱包使用地")
+        SUSPENDED = "SUSPENDED", _("参保登记暂停，待核实后才能支付")
         INSUFFICIENT = "INSUFFICIENT", _("钱包余额不足")
 
     person = models.ForeignKey(

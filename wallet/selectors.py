@@ -67,6 +67,15 @@ def resident_region(*, person: InsuredPerson) -> Region | None:
     return enrollment_selectors.resident_region(person_id=person.pk)
 
 
+def suspended_in(*, person: InsuredPerson, region_id: str, account_only: bool = False) -> bool:
+    """Whether the person's enrollment in the region is suspended (暂停): nothing leaves their
+    personal account (`account_only`: the employee/flexible records) or wallet there."""
+    pair = (person.pk, region_id)
+    return pair in enrollment_selectors.suspended_in_regions(
+        pairs=[pair], account_only=account_only
+    )
+
+
 def region_policy(*, region: Region) -> RegionPolicy:
     """The region's wallet policy; a region without a policy row gets the national defaults."""
     try:
@@ -237,11 +246,12 @@ def incoming_transfers(*, person: InsuredPerson) -> QuerySet[WalletTransfer]:
     return transfers_for_person(person=person).filter(recipient=person, status=TransferStatus.SENT)
 
 
-def sent_transfers_today(*, person: InsuredPerson, day) -> int:
+def sent_today(*, person: InsuredPerson, day) -> tuple[int, int]:
+    """The transfers the person sent on the day and their total in fen."""
     from .models import WalletDailyUsage
 
     usage = WalletDailyUsage.objects.filter(sender=person, day=day).first()
-    return usage.transfers if usage else 0
+    return (usage.transfers, usage.amount_fen) if usage else (0, 0)
 
 
 def live_family_binding_ids_of(*, person_ids) -> list[int]:

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import person_required
 from accounts.errors import BusinessRuleViolation, NotFound
-from accounts.models import InsuredPerson
+from accounts.models import InsuredPerson, fen_to_yuan
+from accounts.services.ledger import yuan_to_fen
 
 from . import selectors
 from .forms import (
@@ -26,6 +27,7 @@ from .forms import (
 )
 from .models import WalletTransfer
 from .services import family, payment_codes, transfers, wallets
+from .services.common import suspended_message
 
 
 def _refused(request, exc: BusinessRuleViolation, *, to: str, **kwargs):
@@ -51,13 +53,23 @@ def _limits(person: InsuredPerson, wallet) -> dict | None:
     if wallet is None:
         return None
     policy = selectors.region_policy(region=wallet.insured_region)
-    used = selectors.sent_transfers_today(person=person, day=timezone.localdate())
+    used, used_fen = selectors.sent_today(person=person, day=timezone.localdate())
     return {
         "policy": policy,
         "used": used,
         "left": max(policy.wallet_max_transfers_per_day - used, 0),
+        "amount_left": fen_to_yuan(max(yuan_to_fen(policy.wallet_max_daily_amount) - used_fen, 0)),
         "quiet": transfers.quiet_hours(policy=policy, at=timezone.now()),
     }
+
+
+def _suspended(person: InsuredPerson, wallet) -> str:
+    """Why nothing can be sent, said before the person tries: suspended where insured."""
+    if wallet is None or not selectors.suspended_in(
+        person=person, region_id=wallet.insured_region_id, account_only=True
+    ):
+        return ""
+    return suspended_message(region_name=wallet.insured_region.name)
 
 
 @person_required
@@ -236,6 +248,7 @@ def transfer_new(request, person: InsuredPerson):
         "form": form,
         "has_recipients": bool(recipients),
         "limits": _limits(person, wallet),
+        "suspended": _suspended(person, wallet),
     }
     return render(request, "wallet/transfer_new.html", context)
 

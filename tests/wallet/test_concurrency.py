@@ -289,6 +289,45 @@ def test_an_accept_racing_the_0600_return_exactly_one_wins():
     assert set(outcomes) <= {Status.ACCEPTED, Status.RETURNED}
 
 
+def test_two_transfers_that_together_exceed_the_daily_total_exactly_one_goes_through():
+    """Seed 000: a daily total per sender (default 2,000 yuan) holds under concurrency."""
+    # given: plenty of money, codes and transfers a day; 1,200.00 each fits, both do not
+    sender, recipient, _binding = family_pair(balance_fen=1_000_000)
+    RegionPolicy.objects.filter(region_id=WALLET_REGION).update(wallet_codes_per_day=1000)
+    # when: both at once
+    results = run_in_threads(
+        [lambda n=n: complete_transfer(sender, recipient, n, "1200.00") for n in range(2)]
+    )
+    # then: one went through, the other was refused for the daily total
+    accepted = [r for r in results if isinstance(r, WalletTransfer)]
+    refused = [r for r in results if isinstance(r, RuleViolation)]
+    assert len(accepted) == 1 and len(refused) == 1, results
+    assert refused[0].rule == "daily_amount"
+    usage = WalletDailyUsage.objects.get(sender=sender)
+    assert (usage.transfers, usage.amount_fen) == (1, 120_000)
+    assert wallet_fen(recipient) == 120_000
+    assert personal_balance(sender) == 1_000_000 - 120_000
+    assert_ledger_holds()
+
+
+def test_many_parallel_transfers_stop_exactly_at_the_daily_total():
+    # given: 800.00 each: two fit in 2,000.00, a third does not (the count limit is raised)
+    sender, recipient, _binding = family_pair(balance_fen=1_000_000)
+    RegionPolicy.objects.filter(region_id=WALLET_REGION).update(
+        wallet_codes_per_day=1000, wallet_max_transfers_per_day=100
+    )
+    results = run_in_threads(
+        [lambda n=n: complete_transfer(sender, recipient, n, "800.00") for n in range(8)]
+    )
+    accepted = [r for r in results if isinstance(r, WalletTransfer)]
+    refused = [r for r in results if isinstance(r, RuleViolation)]
+    assert len(accepted) == 2 and len(refused) == 6, results
+    assert {r.rule for r in refused} == {"daily_amount"}
+    assert WalletDailyUsage.objects.get(sender=sender).amount_fen == 160_000
+    assert wallet_fen(recipient) == 160_000
+    assert_ledger_holds()
+
+
 def test_a_whole_transfer_is_fifteen_statements_with_every_new_check_folded_in():
     """Request (one read, one write: the code counted, the phone change and the day's wrong
     codes read with the rest), confirm and accept: the benchmark's 15 statements."""

@@ -1,8 +1,10 @@
-"""What every wallet service shares: the clock and the audit row (the core's AuditEvent)."""
+"""What every wallet service shares: the clock, the audit row (the core's AuditEvent) and the
+suspension refusal's words."""
 
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import AuditEvent, InsuredPerson, User
 from accounts.services.audit import audit_event_record
@@ -10,6 +12,15 @@ from accounts.services.audit import audit_event_record
 
 def now_local() -> dt.datetime:
     return timezone.localtime(timezone.now())
+
+
+def suspended_message(*, region_name: str) -> str:
+    """Why a person suspended (暂停) in a region cannot send or spend there, and what to do."""
+    return _(
+        "您在%(region)s的参保登记已暂停（例如姓名与身份信息不一致，正在核实），暂停期间不能从"
+        "该地的个人账户或医保钱包转出、支付。请联系参保单位（居民请联系社区）办理姓名核实；"
+        "如急需就医，可携带身份证件和就医证明到医保经办机构申请立即恢复。"
+    ) % {"region": region_name}
 
 
 def event_who(after: dict | None, *, person_id: int | None, label: str = "") -> dict:

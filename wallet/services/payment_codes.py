@@ -15,12 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import BusinessRuleViolation, Invalid
+from accounts.errors import BusinessRuleViolation, Invalid, Refused
 from accounts.models import DesignatedInstitution, InsuredPerson
 from accounts.services.ledger import yuan_to_fen
 
+from .. import selectors
 from ..models import PaymentCode, Wallet
-from .common import event_record
+from .common import event_record, suspended_message
 
 CODE_DIGITS = 18
 CODE_TTL = dt.timedelta(minutes=5)
@@ -46,19 +47,24 @@ def payment_code_create(
 ) -> tuple[PaymentCode, str]:
     """A new code for one institution and ceiling; returns the row and the code (shown once).
 
-    The person's earlier unused codes stop working. Refused: no open wallet; an institution
+    The person's earlier unused codes stop working. Refused: no open wallet; the person
+    suspended where the wallet is insured (`enrollment_suspended`); an institution
     that is unknown or outside the wallet's usage region; a ceiling not above zero.
     """
     max_amount_fen = yuan_to_fen(str(max_amount))
     if max_amount_fen <= 0:
         raise BusinessRuleViolation(_("限额必须大于0。"), field="max_amount", status_code=400)
     wallet = (
-        Wallet.objects.select_related("usage_region")
+        Wallet.objects.select_related("usage_region", "insured_region")
         .filter(person=person, status=Wallet.Status.OPEN)
         .first()
     )
     if wallet is None:
         raise Invalid(_("医保钱包未开通，不能生成付款码。"))
+    if selectors.suspended_in(person=person, region_id=wallet.insured_region_id):
+        raise Refused(
+            suspended_message(region_name=wallet.insured_region.name), rule="enrollment_suspended"
+        )
     institution = DesignatedInstitution.objects.filter(code=str(institution_code).strip()).first()
     if institution is None:
         raise Invalid(_("未找到该定点医药机构。"), field="institution")

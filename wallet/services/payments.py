@@ -25,7 +25,7 @@ from accounts.services.ledger import (
 
 from .. import selectors
 from ..models import PaymentCode, Wallet, WalletPayment
-from .common import event_record
+from .common import event_record, suspended_message
 from .payment_codes import payment_code_digest, payment_code_normalise
 
 Purpose = WalletPayment.Purpose
@@ -57,10 +57,24 @@ def _amount_fen(amount) -> int:
 
 
 def _open_wallet(person: InsuredPerson, *, field: str | None = None) -> Wallet:
-    wallet = Wallet.objects.select_related("usage_region", "account").filter(person=person).first()
+    wallet = (
+        Wallet.objects.select_related("usage_region", "insured_region", "account")
+        .filter(person=person)
+        .first()
+    )
     if wallet is None or wallet.status != Wallet.Status.OPEN:
         raise Invalid(_("医保钱包未开通，不能支付。"), field=field)
+    check_not_suspended(wallet=wallet)
     return wallet
+
+
+def check_not_suspended(*, wallet: Wallet) -> None:
+    """Nothing is spent from the wallet of a person whose enrollment where it is insured is
+    suspended (暂停): the record may be someone else's until it is verified."""
+    if selectors.suspended_in(person=wallet.person, region_id=wallet.insured_region_id):
+        raise Refused(
+            suspended_message(region_name=wallet.insured_region.name), rule="enrollment_suspended"
+        )
 
 
 def _same_payment_or_conflict(existing: WalletPayment, *, amount_fen: int, beneficiary_id: int):
@@ -172,7 +186,8 @@ def wallet_premium_pay(
 
     The amount is the one due in the member's resident region for that year (policy); an
     `amount` sent must equal it. Refused: no Idempotency-Key; no open wallet; not oneself or
-    confirmed family; a year other than this or next; no resident enrollment; no rate for the
+    confirmed family; the payer suspended where the wallet is insured (`enrollment_suspended`);
+    a year other than this or next; no resident enrollment; no rate for the
     region and year; a different amount; already paid for that year; too little money.
     """
     if not idempotency_key or len(idempotency_key) > 80:
@@ -248,6 +263,8 @@ def _medical_settle(
         return Refusal.WALLET_CLOSED
     if wallet.usage_region_id != institution.region_id:
         return Refusal.OTHER_REGION
+    if selectors.suspended_in(person=code.person, region_id=wallet.insured_region_id):
+        return Refusal.SUSPENDED
     try:
         payment = _wallet_pay(
             wallet=wallet,
@@ -289,7 +306,7 @@ def wallet_medical_pay(
     answers the same payment; the same bill with another amount or code is a conflict. Every
     other refusal is `PaymentNotAuthorised`, one answer whatever the reason (a missing,
     unknown, expired, used or other institution's code, over its ceiling, a closed wallet,
-    another usage region, too little money); the reason is kept on the code for the person,
+    another usage region, the person suspended where the wallet is insured, too little money); the reason is kept on the code for the person,
     so it commits before the refusal is raised.
     """
     amount_fen = _amount_fen(amount)

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import RegionPolicy
-from enrollment.selectors import insured_region_sql
+from enrollment.selectors import insured_region_sql, suspended_in_region_sql
 
 from ..models import WalletTransfer
 from .common import event_who
@@ -23,6 +23,7 @@ POLICY_FIELDS = (
     "spend_current_year_first",
     "wallet_max_transfers_per_day",
     "wallet_max_transfer_amount",
+    "wallet_max_daily_amount",
     "wallet_quiet_start",
     "wallet_quiet_end",
     "wallet_accept_deadline",
@@ -154,6 +155,10 @@ def changed_with_event(
 # limits again under its locks); where each side is insured comes from enrollment's door.
 _REQUESTER_INSURED_IN, _INSURED_IN_PARAMS = insured_region_sql(person="b.requester_id")
 _MEMBER_INSURED_IN, _ = insured_region_sql(person="b.member_id")
+# Whether the sender is suspended where the money would leave from (enrollment's door too).
+_SENDER_SUSPENDED, SUSPENDED_PARAMS = suspended_in_region_sql(
+    person="%(sender)s", region="sw.insured_region_id", account_only=True
+)
 NEW_TRANSFER = f"""
 SELECT r.id AS recipient_id, r.name AS recipient_name,
        rw.status AS recipient_wallet, rr.wallet_enabled AS recipient_enabled,
@@ -164,6 +169,7 @@ SELECT r.id AS recipient_id, r.name AS recipient_name,
        b.requester_region_id, b.member_region_id,
        ({_REQUESTER_INSURED_IN}) AS requester_insured_in,
        ({_MEMBER_INSURED_IN}) AS member_insured_in,
+       ({_SENDER_SUSPENDED}) AS sender_suspended,
        pa.id AS source_id, pa.status AS source_status, pa.region_id AS source_region_id,
        cur.balance_fen AS current_fen, car.balance_fen AS carried_fen,
        (SELECT w.id FROM wallet_wallettransfer w
@@ -172,7 +178,8 @@ SELECT r.id AS recipient_id, r.name AS recipient_name,
         WHERE w.sender_id = %(sender)s AND w.status = 'AWAITING_CODE' LIMIT 1) AS awaiting_code_id,
        s.phone_changed_at AS sender_phone_changed_at, s.birth_date AS sender_birth_date,
        s.national_id AS sender_national_id,
-       u.transfers AS used_today, u.codes_sent AS codes_today, u.code_failures AS failures_today,
+       u.transfers AS used_today, u.amount_fen AS amount_today, u.codes_sent AS codes_today,
+       u.code_failures AS failures_today,
        ex.id AS existing_id,
        {POLICY_COLUMNS}
 FROM accounts_insuredperson r
@@ -208,6 +215,7 @@ def new_transfer_facts(*, sender_id: int, national_id: str, key: str, day: dt.da
             "key": key,
             "day": day,
             **_INSURED_IN_PARAMS,
+            **SUSPENDED_PARAMS,
         },
     )
 
@@ -290,12 +298,16 @@ def transfer_insert(values: list, *, usage: list, actor_id: int, now: dt.datetim
 
 
 # The transfer, locked first (the order every path uses), with what its confirmation needs.
+_CONFIRMING_SENDER_SUSPENDED, _ = suspended_in_region_sql(
+    person="t.sender_id", region="t.region_id", account_only=True
+)
 TRANSFER_TO_CONFIRM = f"""
 SELECT t.*, rg.wallet_enabled AS region_enabled, rg.name AS region_name,
        pa.status AS source_status, pa.current_id, pa.carried_id, h.id AS holding_account_id,
        (SELECT w.id FROM wallet_wallettransfer w
         WHERE w.sender_id = t.sender_id AND w.status = 'SENT' LIMIT 1) AS waiting_id,
-       u.transfers AS used_today, u.code_failures AS failures_today,
+       u.transfers AS used_today, u.amount_fen AS amount_today,
+       u.code_failures AS failures_today, ({_CONFIRMING_SENDER_SUSPENDED}) AS sender_suspended,
        s.phone_changed_at AS sender_phone_changed_at,
        {POLICY_COLUMNS}
 FROM wallet_wallettransfer t
@@ -309,17 +321,19 @@ WHERE t.id = %(id)s
 {FOR_UPDATE}"""  # noqa: S608 — constant SQL, placeholders only
 
 # The sender's daily-usage row, locked and counted in one statement: no row back means the
-# day's limit is reached, or the day's wrong codes are (the CHECK refuses a count above the
-# limit in any case).
+# day's count or total is reached, or the day's wrong codes are (the CHECKs refuse a count or
+# a total above the limit in any case).
 USAGE_COUNT = """
 INSERT INTO wallet_walletdailyusage (sender_id, day, transfers, max_transfers, amount_fen,
-    max_code_failures)
-VALUES (%s, %s, 1, %s, %s, %s)
+    max_amount_fen, max_code_failures)
+VALUES (%s, %s, 1, %s, %s, %s, %s)
 ON CONFLICT (sender_id, day) DO UPDATE
 SET transfers = wallet_walletdailyusage.transfers + 1,
     amount_fen = wallet_walletdailyusage.amount_fen + excluded.amount_fen,
-    max_transfers = excluded.max_transfers
+    max_transfers = excluded.max_transfers,
+    max_amount_fen = excluded.max_amount_fen
 WHERE wallet_walletdailyusage.transfers < excluded.max_transfers
+  AND wallet_walletdailyusage.amount_fen + excluded.amount_fen <= excluded.max_amount_fen
   AND wallet_walletdailyusage.code_failures < excluded.max_code_failures
 RETURNING transfers"""
 

@@ -16,6 +16,7 @@ from accounts.services.ledger import yuan_to_fen
 from ...models import FamilyBinding, Wallet, WalletTransfer
 from ...selectors import person_is_minor
 from .. import rows
+from ..common import suspended_message
 
 Status = WalletTransfer.Status
 
@@ -80,6 +81,33 @@ def check_daily_count(*, used: int, policy: RegionPolicy) -> None:
             % {"limit": limit, "used": used},
             rule="daily_limit",
         )
+
+
+def check_daily_amount(*, used_fen: int, amount_fen: int, policy: RegionPolicy) -> None:
+    """What the sender moved out today plus this transfer, at most the region's daily total."""
+    limit_fen = yuan_to_fen(policy.wallet_max_daily_amount)
+    if used_fen + amount_fen > limit_fen:
+        raise Refused(
+            _(
+                "每日转账累计不超过 %(limit)s 元，今日已转出 %(used)s 元，还可转 %(left)s 元，"
+                "本次 %(amount)s 元超出，请减少金额或明天再试。"
+            )
+            % {
+                "limit": policy.wallet_max_daily_amount,
+                "used": fen_to_yuan(used_fen),
+                "left": fen_to_yuan(max(limit_fen - used_fen, 0)),
+                "amount": fen_to_yuan(amount_fen),
+            },
+            field="amount",
+            rule="daily_amount",
+        )
+
+
+def check_not_suspended(*, suspended: bool, region_name: str) -> None:
+    """No sending from a personal account whose enrollment there is suspended (暂停): the
+    record may be someone else's until it is verified."""
+    if suspended:
+        raise Refused(suspended_message(region_name=region_name), rule="enrollment_suspended")
 
 
 def check_phone_not_just_changed(
@@ -226,6 +254,9 @@ def new_transfer_check(*, sender: InsuredPerson, facts: dict, amount, now) -> tu
             region_name=facts["recipient_region"],
         ),
     )
+    check_not_suspended(
+        suspended=bool(facts["sender_suspended"]), region_name=facts["sender_region"]
+    )
     policy = rows.policy(facts, facts["sender_region_id"])
     amount_fen = check_amount(amount=amount, policy=policy)
     binding = None
@@ -253,6 +284,7 @@ def new_transfer_check(*, sender: InsuredPerson, facts: dict, amount, now) -> tu
     if facts["waiting_id"] is not None:
         check_no_transfer_awaiting_acceptance(sender_id=sender.pk)
     check_daily_count(used=facts["used_today"] or 0, policy=policy)
+    check_daily_amount(used_fen=facts["amount_today"] or 0, amount_fen=amount_fen, policy=policy)
     check_code_failures_today(failures=facts["failures_today"] or 0, policy=policy)
     if (facts["codes_today"] or 0) >= policy.wallet_codes_per_day:
         raise codes_used_up(policy=policy)

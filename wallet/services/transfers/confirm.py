@@ -18,6 +18,7 @@ from accounts.services.ledger import (
     ledger_accounts_lock,
     person_account_id,
     postings_create,
+    yuan_to_fen,
 )
 from accounts.services.personal_accounts import spend_split
 
@@ -36,9 +37,11 @@ from .checks import (
     check_amount,
     check_balance,
     check_code_failures_today,
+    check_daily_amount,
     check_daily_count,
     check_hours,
     check_no_transfer_awaiting_acceptance,
+    check_not_suspended,
     check_phone_not_just_changed,
     check_source,
     code_failures_used_up,
@@ -71,7 +74,8 @@ def wallet_transfer_confirm(
         with transaction.atomic():
             now = timezone.now()
             row = rows.fetch(
-                rows.TRANSFER_TO_CONFIRM, {"id": transfer_id, "day": timezone.localdate(now)}
+                rows.TRANSFER_TO_CONFIRM,
+                {"id": transfer_id, "day": timezone.localdate(now), **rows.SUSPENDED_PARAMS},
             )
             transfer = visible_to_sender(rows.transfer_from(row) if row else None, sender)
             policy = rows.policy(row, transfer.region_id)
@@ -182,6 +186,9 @@ def _send(transfer: WalletTransfer, *, row: dict, policy: RegionPolicy, now) -> 
     check_hours(policy=policy, at=now)
     check_amount(amount=transfer.amount, policy=policy)
     check_daily_count(used=row["used_today"] or 0, policy=policy)
+    check_daily_amount(
+        used_fen=row["amount_today"] or 0, amount_fen=transfer.amount_fen, policy=policy
+    )
     if row["waiting_id"] is not None:
         check_no_transfer_awaiting_acceptance(sender_id=transfer.sender_id)
     if not row["region_enabled"]:
@@ -190,6 +197,7 @@ def _send(transfer: WalletTransfer, *, row: dict, policy: RegionPolicy, now) -> 
             rule="region_disabled",
         )
     check_source(source=PersonalAccount(pk=transfer.source_id, status=row["source_status"]))
+    check_not_suspended(suspended=bool(row["sender_suspended"]), region_name=row["region_name"])
     day = timezone.localdate(now)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -199,12 +207,16 @@ def _send(transfer: WalletTransfer, *, row: dict, policy: RegionPolicy, now) -> 
                 day,
                 policy.wallet_max_transfers_per_day,
                 transfer.amount_fen,
+                yuan_to_fen(policy.wallet_max_daily_amount),
                 policy.wallet_code_failures_per_day,
             ],
         )
-        if cursor.fetchone() is None:  # the day's last transfer or wrong code came meanwhile
+        if cursor.fetchone() is None:  # the day's last transfer, money or wrong code came meanwhile
             usage = WalletDailyUsage.objects.get(sender_id=transfer.sender_id, day=day)
             check_daily_count(used=usage.transfers, policy=policy)
+            check_daily_amount(
+                used_fen=usage.amount_fen, amount_fen=transfer.amount_fen, policy=policy
+            )
             check_code_failures_today(failures=usage.code_failures, policy=policy)
     holding_id = row["holding_account_id"] or person_account_id(
         person_id=transfer.sender_id, kind=LedgerAccount.Kind.WALLET_HOLDING

@@ -47,7 +47,9 @@ def wallet_transfer_create(
 
     The same idempotency key again answers the same transfer, never a second one. A request of
     the sender still waiting for its code is cancelled by this one (one at a time). Refused
-    besides the transfer rules: to a minor (`minor`), a phone changed within the policy's hours
+    besides the transfer rules: a sender suspended where the money would leave from
+    (`enrollment_suspended`), the day's total over the region's (`daily_amount`), to a minor
+    (`minor`), a phone changed within the policy's hours
     (`phone_changed`), the day's codes (`daily_codes`) or wrong codes (`code_attempts_daily`)
     used up. A binding a side's enrollment change left stale is ended (committed), then
     refused (`not_family`). One read, then one statement counts the code and writes the
