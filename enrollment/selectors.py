@@ -66,3 +66,15 @@ def verification_cases_for_employer(*, employer: Employer) -> QuerySet[Duplicate
         .distinct()
         .order_by("-created_at", "-pk")
     )
+
+
+def enrollments_in_region(
+    *, person: InsuredPerson, region_id: str, schemes: tuple[str, ...]
+) -> list[Enrollment]:
+    """The person's records in one region under these schemes (a transfer's old or new side),
+    newest registration first."""
+    return list(
+        Enrollment.objects.filter(person=person, region_id=region_id, scheme__in=schemes).order_by(
+            "-registered_at", "-pk"
+        )
+    )
