@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("enrollment.api.urls")),
     path("", include("wallet.api.urls")),
+    path("", include("transfers.api.urls")),
 ]
 
 urlpatterns = [

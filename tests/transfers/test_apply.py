@@ -51,9 +51,7 @@ def test_an_application_meeting_every_condition_is_submitted_audited_and_notifie
 
 def test_an_old_enrollment_not_stopped_is_named():
     person, _account = ready_person()
-    Enrollment.objects.filter(person=person, region_id=XIAN).update(
-        status=EnrollmentStatus.ACTIVE
-    )
+    Enrollment.objects.filter(person=person, region_id=XIAN).update(status=EnrollmentStatus.ACTIVE)
     assert "尚未停保（当前为“正常参保”）" in refusal(person)
 
 
@@ -171,7 +169,9 @@ def test_deadlines_count_working_days_from_the_day_after_the_application(
 ):
     """转出 within 10 working days of submission, the whole within 15."""
     assert transfer_due_dates(
-        from_region=Region.objects.get(pk=XIAN), to_region=Region.objects.get(pk=TAIYUAN), day=applied
+        from_region=Region.objects.get(pk=XIAN),
+        to_region=Region.objects.get(pk=TAIYUAN),
+        day=applied,
     ) == (out_due, complete_due)
 
 

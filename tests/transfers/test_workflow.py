@@ -130,8 +130,9 @@ def test_every_step_is_audited_and_notified(django_capture_on_commit_callbacks):
         transfer_out_approve(application_id=application.pk, by=staff(XIAN))
         transfer_in_accept(application_id=application.pk, by=staff(TAIYUAN))
     actions = set(
-        AuditEvent.objects.filter(object_id=application.pk, object_type="transfers.transferapplication")
-        .values_list("action", flat=True)
+        AuditEvent.objects.filter(
+            object_id=application.pk, object_type="transfers.transferapplication"
+        ).values_list("action", flat=True)
     )
     assert actions == {"transfer.apply", "transfer.out_approve", "transfer.in_accept"}
     bodies = OutboxMessage.objects.filter(reference=f"transfer:{application.pk}")
