@@ -5,19 +5,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import Region
+from accounts.api.fields import RegionField
 from enrollment.models import Scheme
 
 from ..models import TransferStatus
 
 
 class InsuranceTransferApplySerializer(serializers.Serializer):
-    from_region = serializers.SlugRelatedField(
-        slug_field="code", queryset=Region.objects.all(), help_text=_("转出地区划代码")
-    )
-    to_region = serializers.SlugRelatedField(
-        slug_field="code", queryset=Region.objects.all(), help_text=_("转入地区划代码")
-    )
+    from_region = RegionField(help_text=_("转出地区划代码"))
+    to_region = RegionField(help_text=_("转入地区划代码"))
     scheme = serializers.ChoiceField(choices=Scheme.choices)
     id_front = serializers.FileField(help_text=_("身份证人像面：PDF、JPG 或 PNG，不超过 5 MB"))
     id_back = serializers.FileField(help_text=_("身份证国徽面：PDF、JPG 或 PNG，不超过 5 MB"))
