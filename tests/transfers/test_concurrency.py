@@ -13,7 +13,10 @@ from transfers.services import transfer_apply, transfer_in_accept, transfer_out_
 
 from .factories import TAIYUAN, XIAN, id_images, parts, ready_person
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_two_staff_approving_at_once_move_the_money_exactly_once(tmp_path, settings):

@@ -64,7 +64,7 @@ def side_of(action: str) -> str:
     return TRANSITIONS[action][2]
 
 
-def _by_label(application: TransferApplication, by: User | None, side: str) -> str:
+def step_by_label(application: TransferApplication, by: User | None, side: str) -> str:
     if side == "applicant":
         return _("申请人本人")
     region = application.from_region if side == "out" else application.to_region
@@ -102,7 +102,7 @@ def step_record(
         status=target,
         at=now,
         by=by,
-        by_label=_by_label(application, by, side),
+        by_label=step_by_label(application, by, side),
         note=note[:500],
     )
     audit_event_record(

@@ -22,10 +22,10 @@ from ._common import (
     application_lock,
     audit_snapshot,
     region_policy,
+    step_by_label,
     step_record,
     transition_check,
 )
-from ._common import _by_label as by_label
 
 
 def scheme_group(scheme: str) -> tuple[str, ...]:
@@ -206,7 +206,7 @@ def _create(*, person, from_region, to_region, scheme, files) -> TransferApplica
                 status=TransferStatus.SUBMITTED,
                 at=now,
                 by=person.user,
-                by_label=by_label(application, person.user, "applicant"),
+                by_label=step_by_label(application, person.user, "applicant"),
             )
             _audit_submitted(application, person)
     except IntegrityError:
