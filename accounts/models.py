@@ -155,6 +155,16 @@ class RegionPolicy(models.Model):
     transfer_credit_days = models.PositiveSmallIntegerField(
         _("到账后划入时限（工作日）"), default=5
     )
+    transfer_refuse_arrears = models.BooleanField(
+        _("有欠费不予转出"),
+        default=False,
+        help_text=_("部分地区要求：原参保地已核定期号未缴费的，不予办理转移接续。"),
+    )
+    transfer_retirees_allowed = models.BooleanField(
+        _("退休人员可申请转移接续"),
+        default=True,
+        help_text=_("关闭后，退休人员的转移接续按本统筹区规定另行办理，不能在线申请。"),
+    )
     # Resident insurance (城乡居民医保)
     resident_collection_opens = models.CharField(
         _("居民医保集中征缴开始（MM-DD）"),
@@ -413,6 +423,7 @@ class LedgerAccount(models.Model):
         PERSON_CARRIED = "PERSON_CARRIED", _("个人账户（历年）")
         WALLET = "WALLET", _("医保钱包")
         WALLET_HOLDING = "WALLET_HOLDING", _("钱包转账在途")
+        TRANSFER_TRANSIT = "TRANSFER_TRANSIT", _("转移接续在途")
         REGION_FUND = "REGION_FUND", _("统筹区医保基金")
         EMPLOYER_PENDING = "EMPLOYER_PENDING", _("单位待转账户")
         EXTERNAL = "EXTERNAL", _("外部往来（银行、税务）")

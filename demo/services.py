@@ -28,6 +28,8 @@ from accounts.services.personal_accounts import personal_account_open
 from enrollment.models import Enrollment, EnrollmentStatus, Scheme
 from enrollment.services.personal_accounts import personal_accounts_freeze_sync
 
+from .transfers import demo_transfers_seed
+
 DEMO_PASSWORD = "Demo@2026"
 STAFF_GROUP = "经办人员"
 STAFF_GROUP_PERMISSIONS = {
@@ -57,6 +59,11 @@ STAFF_GROUP_PERMISSIONS = {
         "view_resolutionrun",
         "view_emergencyrestore",
         "add_emergencyrestore",
+    ],
+    "transfers": [
+        "view_transferapplication",
+        "change_transferapplication",
+        "view_transferevent",
     ],
     "wallet": [
         "view_wallet",
@@ -294,6 +301,13 @@ def demo_data_seed() -> list[DemoLogin]:
                 },
             )
         logins.append(DemoLogin(national_id, f"参保人·{demo.role}", demo.name))
+    applicants = demo_transfers_seed(
+        id_prefix=DEMO_ID_PREFIX,
+        login=lambda username, name: _login_get_or_create(
+            username, name, User.Kind.PERSON, password
+        ),
+    )
+    logins += [DemoLogin(username, f"参保人·{role}", name) for username, role, name in applicants]
     _demo_accounts_seed()
     return logins
 

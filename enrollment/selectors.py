@@ -266,3 +266,15 @@ def resident_region(*, person_id: int) -> Region | None:
         .first()
     )
     return enrollment.region if enrollment else None
+
+
+def enrollments_in_region(
+    *, person: InsuredPerson, region_id: str, schemes: tuple[str, ...]
+) -> list[Enrollment]:
+    """The person's records in one region under these schemes (a transfer's old or new side),
+    newest registration first."""
+    return list(
+        Enrollment.objects.filter(person=person, region_id=region_id, scheme__in=schemes).order_by(
+            "-registered_at", "-pk"
+        )
+    )

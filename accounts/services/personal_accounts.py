@@ -138,6 +138,16 @@ def personal_account_unfreeze(*, account: PersonalAccount) -> PersonalAccount:
     return account
 
 
+def personal_account_close(*, account: PersonalAccount, reason: str) -> PersonalAccount:
+    """注销 an emptied account (its money moved on, e.g. a cross-region transfer)."""
+    parts = ledger_accounts_lock([account.current_id, account.carried_id])
+    if any(part.balance_fen for part in parts.values()):
+        raise BusinessRuleViolation(_("个人账户仍有余额，不能注销。"))
+    account.status, account.status_reason = Status.CLOSED, reason
+    account.save(update_fields=["status", "status_reason", "updated_at"])
+    return account
+
+
 def _require_active(account: PersonalAccount) -> None:
     if account.status != Status.ACTIVE:
         raise BusinessRuleViolation(

@@ -170,6 +170,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "InsuranceTransferStatusEnum": "transfers.models.TransferStatus",
+    },
 }
 
 # Messages to the phone on file (registration and wallet codes, phone-change notices): a class

@@ -1,6 +1,6 @@
-"""SPEC.md §8: the apps depend on each other in one direction, and the wallet reads
-enrollment only through its door (selectors and signals). `.importlinter` holds the
-contracts; these tests show they hold for the code and would catch a wrong import."""
+"""SPEC.md §8: the apps depend on each other in one direction, and the wallet and refunds
+read enrollment only through its door (selectors, history and signals). `.importlinter`
+holds the contracts; these tests show they hold for the code and catch a wrong import."""
 
 import shutil
 import subprocess
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("accounts", "enrollment", "wallet", "config")
+APPS = ("accounts", "enrollment", "wallet", "transfers", "refunds", "demo", "config")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
@@ -48,8 +48,11 @@ def project_copy(tmp_path_factory) -> Path:
         ("accounts/wrong.py", "from enrollment.models import Enrollment", "The core"),
         ("accounts/wrong.py", "import wallet.selectors", "The core"),
         ("enrollment/wrong.py", "from wallet.models import Wallet", "Enrollment imports"),
-        ("wallet/wrong.py", "from enrollment.models import Enrollment", "The wallet reads"),
-        ("wallet/wrong.py", "from enrollment.services import feed", "The wallet reads"),
+        ("wallet/wrong.py", "from enrollment.models import Enrollment", "The wallet and refunds"),
+        ("wallet/wrong.py", "from enrollment.services import feed", "The wallet and refunds"),
+        ("refunds/wrong.py", "from enrollment.models import Enrollment", "The wallet and refunds"),
+        ("transfers/wrong.py", "from wallet.models import Wallet", "do not import each other"),
+        ("accounts/wrong.py", "import transfers.services", "The core"),
     ],
 )
 def test_a_wrong_import_breaks_a_contract(project_copy, module, line, contract):

@@ -1,0 +1,115 @@
+"""Reads for the transfer pages, the API and the admin."""
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from accounts.models import Contribution, InsuredPerson, User
+from accounts.permissions import staff_regions
+from accounts.working_days import add_working_days
+
+from .models import TransferApplication, TransferEvent, TransferStatus
+
+DUE_SOON_WORKING_DAYS = 2
+
+
+class Urgency:
+    OVERDUE = 0
+    DUE_SOON = 1
+    ON_TIME = 2
+    DONE = 3
+
+
+def months_paid_by_year(*, person_id: int, region_id: str) -> dict[int, int]:
+    """Months with a payment arrived (实际缴费) in one region, by year, oldest first."""
+    rows = (
+        Contribution.objects.filter(person_id=person_id, region_id=region_id, paid_at__isnull=False)
+        .annotate(year=Substr("period", 1, 4))
+        .values("year")
+        .annotate(months=Count("pk"))
+        .order_by("year")
+    )
+    return {int(row["year"]): row["months"] for row in rows}
+
+
+def months_paid_by_region(*, person: InsuredPerson) -> list[dict]:
+    """累计缴费月数: months paid in every region the person paid in, one query.
+
+    [{"region": code, "region_name": ..., "months": n, "by_year": {year: n}}], then the total
+    is `sum(r["months"])`. Contribution history stays where it was paid.
+    """
+    rows = (
+        Contribution.objects.filter(person=person, paid_at__isnull=False)
+        .annotate(year=Substr("period", 1, 4))
+        .values("region_id", "region__name", "year")
+        .annotate(months=Count("pk"))
+        .order_by("region_id", "year")
+    )
+    regions: dict[str, dict] = {}
+    by_year: dict[str, dict[int, int]] = defaultdict(dict)
+    for row in rows:
+        entry = regions.setdefault(
+            row["region_id"],
+            {"region": row["region_id"], "region_name": row["region__name"], "months": 0},
+        )
+        entry["months"] += row["months"]
+        by_year[row["region_id"]][int(row["year"])] = row["months"]
+    return [{**entry, "by_year": by_year[code]} for code, entry in regions.items()]
+
+
+def _with_timeline(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("from_region", "to_region").prefetch_related(
+        Prefetch("events", queryset=TransferEvent.objects.order_by("at", "pk"))
+    )
+
+
+def applications_for_person(*, person: InsuredPerson) -> list[TransferApplication]:
+    """The person's applications, newest first, each with its timeline."""
+    return list(_with_timeline(TransferApplication.objects.filter(person=person)))
+
+
+def application_for_person(*, person: InsuredPerson, application_id: int):
+    """One of the person's own applications with its timeline, or None (others' too)."""
+    return (
+        _with_timeline(TransferApplication.objects.filter(person=person))
+        .filter(pk=application_id)
+        .first()
+    )
+
+
+def applications_for_staff(*, user: User) -> QuerySet[TransferApplication]:
+    """What staff see: 转出地 staff every application filed with them, 转入地 staff those that
+    reached them (转出 approved); other regions nothing; superusers all."""
+    queryset = TransferApplication.objects.all()
+    if user.is_superuser:
+        return queryset
+    regions = staff_regions(user=user)
+    return queryset.filter(
+        Q(from_region__in=regions) | Q(to_region__in=regions, out_approved_at__isnull=False)
+    )
+
+
+def with_urgency(queryset: QuerySet, *, today: dt.date | None = None) -> QuerySet:
+    """`current_due` (the due date of the step waiting) and `urgency`: overdue, due within 2
+    working days, on time, finished — the order staff work in."""
+    today = today or timezone.localdate()
+    soon = add_working_days(today, DUE_SOON_WORKING_DAYS)
+    open_now = Q(status__in=(TransferStatus.SUBMITTED, TransferStatus.OUT_APPROVED))
+    return queryset.annotate(
+        current_due=Case(
+            When(status=TransferStatus.SUBMITTED, then=F("out_due")),
+            When(status=TransferStatus.OUT_APPROVED, then=F("complete_due")),
+            default=None,
+        ),
+    ).annotate(
+        urgency=Case(
+            When(open_now & Q(current_due__lt=today), then=Value(Urgency.OVERDUE)),
+            When(open_now & Q(current_due__lte=soon), then=Value(Urgency.DUE_SOON)),
+            When(open_now, then=Value(Urgency.ON_TIME)),
+            default=Value(Urgency.DONE),
+            output_field=IntegerField(),
+        )
+    )
