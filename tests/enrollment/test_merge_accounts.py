@@ -213,3 +213,43 @@ def test_three_records_of_several_persons_merge_in_one_step_and_revert_exactly(e
     ) == ["202001", "202002"]
     assert balances(others[0][0]) == (11, 700)
     call_command("verify_ledger")
+
+
+def test_money_follows_a_merge_in_a_region_that_is_not_kept_and_staff_can_revert_it(
+    enroll, resolve
+):
+    """Seed 002 in a city that loses to another (rule 2): its two 个人编号 still merge, the
+    money and contributions through the ledger, as a case staff of that city can revert."""
+    # given: two Xi'an records with money; a newer payment in Taiyuan wins the person
+    person = InsuredPersonFactory(name="宋宇")
+    legacy = enroll(person, "EMPLOYEE", XIAN, record_id="OLD", paid="2024-05-05")
+    newer = enroll(person, "FLEXIBLE", XIAN, record_id="NEW", paid="2025-05-05")
+    taiyuan = enroll(person, "EMPLOYEE", "140100", paid="2026-11-05")
+    legacy_account = account_with_money(
+        person, "OLD", current_fen=1_234, carried_fen=50_000, periods_paid=["202401"]
+    )
+    newer_account = account_with_money(person, "NEW", current_fen=100, carried_fen=0)
+    # when
+    run = resolve()
+    # then
+    assert statuses(legacy, newer, taiyuan) == [
+        EnrollmentStatus.MERGED,
+        EnrollmentStatus.SUSPENDED,
+        EnrollmentStatus.ACTIVE,
+    ]
+    assert run.counts["accounts_merged"] == 1
+    assert balances(newer_account) == (1_334, 50_000)
+    assert balances(legacy_account) == (0, 0)
+    assert list(
+        Contribution.objects.filter(person=person).values_list("account_id", flat=True)
+    ) == [newer_account.pk]
+    case = DuplicateCase.objects.get(person=person, rule=DuplicateCase.Rule.SAME_REGION_MERGE)
+    assert (case.region_id, case.kept_id) == (XIAN, newer.pk)
+    call_command("verify_ledger")
+    # when Xi'an's staff revert the merge
+    cases.duplicate_case_revert(case=case, by=StaffUserFactory(regions=[XIAN]))
+    # then
+    assert balances(legacy_account) == (1_234, 50_000)
+    assert balances(newer_account) == (100, 0)
+    assert statuses(legacy, newer) == [EnrollmentStatus.ACTIVE, EnrollmentStatus.SUSPENDED]
+    call_command("verify_ledger")
