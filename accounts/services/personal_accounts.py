@@ -71,25 +71,31 @@ def personal_account_for(*, person: InsuredPerson, region: Region) -> PersonalAc
     return account or personal_account_open(person=person, region=region)
 
 
-def personal_accounts_for(
-    *, pairs: set[tuple[InsuredPerson, Region]]
+def personal_accounts_receiving(
+    *, pairs: set[tuple[int, str]]
 ) -> dict[tuple[int, str], PersonalAccount]:
-    """`personal_account_for` for many (person, region) pairs at once, opening missing ones."""
+    """The account money of each (person id, region code) goes to: the oldest one not closed
+    (frozen included). Never opens one: the enrollment feed opens employee/flexible accounts.
+
+    The rows are locked (PostgreSQL), so a merge closing one waits or is waited for: what is
+    returned stays open until commit. A pair missing is looked up once more: a merge that
+    committed while we waited may have opened the account the money now belongs in.
+    """
     found: dict[tuple[int, str], PersonalAccount] = {}
-    person_ids = {person.pk for person, _region in pairs}
-    candidates = (
-        PersonalAccount.objects.filter(person_id__in=person_ids)
-        .exclude(status=Status.CLOSED)
-        .order_by("-pk")
-    )
-    wanted = {(person.pk, region.code) for person, region in pairs}
-    for account in candidates:
-        key = (account.person_id, account.region_id)
-        if key in wanted:
-            found[key] = account  # descending pk: the oldest wins
-    missing = [(p, r) for p, r in pairs if (p.pk, r.code) not in found]
-    for account in personal_accounts_open_many(records=[(p, r, "") for p, r in missing]):
-        found[(account.person_id, account.region_id)] = account
+    for _attempt in range(2):
+        wanted = pairs - found.keys()
+        if not wanted:
+            break
+        candidates = (
+            PersonalAccount.objects.select_for_update(no_key=True)
+            .filter(person_id__in={person_id for person_id, _region in wanted})
+            .exclude(status=Status.CLOSED)
+            .order_by("pk")
+        )
+        for account in candidates:
+            key = (account.person_id, account.region_id)
+            if key in wanted:
+                found.setdefault(key, account)  # ascending pk: the oldest wins
     return found
 
 
