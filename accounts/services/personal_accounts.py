@@ -409,13 +409,13 @@ def _retiree_credits_claim(pairs) -> None:
     """
     from .credits import RETIREE  # credits imports this module
 
-    regions = {source.region_id for source, _target, _merge in pairs}
+    regions = Region.objects.in_bulk({source.region_id for source, _target, _merge in pairs})
     accounts_of = {
         code: (
-            region_account(region=Region(pk=code)).pk,
-            region_account(region=Region(pk=code), code=CLAIM_CODE).pk,
+            region_account(region=region).pk,
+            region_account(region=region, code=CLAIM_CODE).pk,
         )
-        for code in regions
+        for code, region in regions.items()
     }
     pair, params = json_rows(
         "pair",
