@@ -39,7 +39,7 @@ KINDS = {
     "employee+resident": (20_000, {"EMPLOYEE_OVER_RESIDENT": 1}, {"EMPLOYEE_OVER_RESIDENT": 1}),
     "flexible+resident": (5_000, {"EMPLOYEE_OVER_RESIDENT": 1}, {"EMPLOYEE_OVER_RESIDENT": 1}),
     "employee x2 cities": (15_000, {"EMPLOYEE_NEWEST": 1}, {"EMPLOYEE_NEWEST": 1}),
-    "employee+flexible": (5_000, {"EMPLOYEE_NEWEST": 1}, {"EMPLOYEE_NEWEST": 1}),
+    "employee+flexible": (5_000, {"SAME_REGION_MERGE": 1}, {"SAME_REGION_MERGE": 1}),
     "resident x2 (half tied)": (15_000, {"RESIDENT_NEWEST": 1}, {"RESIDENT_NEWEST": 1}),
     "resident x3 (tied)": (5_000, {"RESIDENT_NEWEST": 2}, {"RESIDENT_NEWEST": 2}),
     "employee x2 cities+resident": (

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.identity import credit_code_check_char, national_id_check_char
 from accounts.models import Employer, InsuredPerson, Region, User
 from accounts.services.person_regions import person_region_link
+from accounts.services.personal_accounts import personal_account_open
 from enrollment.models import Enrollment, EnrollmentStatus, Scheme
 
 TEST_PASSWORD = "Yibao-test-2026"
@@ -24,6 +25,12 @@ def make_national_id(n: int, *, prefix: str = "610102", birth: dt.date | None = 
 def make_credit_code(n: int, *, region: str = "610100") -> str:
     body = f"91{region}{n:09d}"
     return body + credit_code_check_char(body)
+
+
+def employee_account(person: InsuredPerson, region_code: str = "610100", **kwargs):
+    """The personal account the enrollment feed opens for an employee/flexible record: only
+    then may contributions arrive for the person in that region."""
+    return personal_account_open(person=person, region=region(region_code), **kwargs)
 
 
 def region(code: str = "610100") -> Region:

@@ -4,10 +4,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from accounts.errors import BusinessRuleViolation
 from accounts.models import Contribution, RegionPolicy
 
-from .personal_accounts import personal_accounts_for
+from .personal_accounts import personal_accounts_receiving
 
 CENT = Decimal("0.01")
 
@@ -47,21 +49,45 @@ class ContributionFeedResult:
     unchanged: int = 0
 
 
+def contributions_check_accounts(*, rows: list[dict], existing: dict, accounts: dict) -> None:
+    """A new contribution needs the person's open (or frozen) personal account in its region:
+    refused for the batch, naming the first such row, when there is none."""
+    for index, row in enumerate(rows):
+        person_id, region_code = row["person"].pk, row["region"].code
+        if (person_id, region_code, row["period"]) in existing:
+            continue
+        if (person_id, region_code) not in accounts:
+            raise BusinessRuleViolation(
+                _(
+                    "第 %(row)d 行：该参保人在统筹区 %(region)s 没有职工医保或灵活就业参保"
+                    "（没有个人账户），不能接收缴费。"
+                )
+                % {"row": index, "region": region_code},
+                field=f"contributions[{index}].region",
+                status_code=400,
+                rule="no_personal_account",
+            )
+
+
 @transaction.atomic
 def contributions_feed_apply(*, rows: list[dict]) -> ContributionFeedResult:
     """Tax receipts: new contributions are created; a repeat only records a late arrival (到账).
 
     Rows arrive validated as a whole: `person` and `region` resolved, `base` a Decimal.
+    Only employee/flexible insurance has a personal account, opened by the enrollment feed: a
+    row for a person with no open account in its region is refused, and nothing is applied.
     """
     result = ContributionFeedResult()
     keys = {(row["person"].pk, row["region"].code, row["period"]) for row in rows}
+    # Accounts before contributions: the order a merge locks them in.
+    accounts = personal_accounts_receiving(pairs={(key[0], key[1]) for key in keys})
     existing = {
         (c.person_id, c.region_id, c.period): c
         for c in Contribution.objects.select_for_update().filter(
             person__in={row["person"] for row in rows}, period__in={k[2] for k in keys}
         )
     }
-    accounts = personal_accounts_for(pairs={(row["person"], row["region"]) for row in rows})
+    contributions_check_accounts(rows=rows, existing=existing, accounts=accounts)
     policies = {
         p.region_id: p for p in RegionPolicy.objects.filter(region__in={k[1] for k in keys})
     }

@@ -24,9 +24,12 @@ from accounts.sql import json_rows
 from .audit import audit_event_build, audit_event_record, audit_events_record
 from .ledger import (
     InsufficientBalance,
+    Move,
     ledger_accounts_lock,
     posting_create,
     postings_post_query,
+    postings_post_rows,
+    region_account,
 )
 from .periods import accounting_period_require_open
 
@@ -71,25 +74,31 @@ def personal_account_for(*, person: InsuredPerson, region: Region) -> PersonalAc
     return account or personal_account_open(person=person, region=region)
 
 
-def personal_accounts_for(
-    *, pairs: set[tuple[InsuredPerson, Region]]
+def personal_accounts_receiving(
+    *, pairs: set[tuple[int, str]]
 ) -> dict[tuple[int, str], PersonalAccount]:
-    """`personal_account_for` for many (person, region) pairs at once, opening missing ones."""
+    """The account money of each (person id, region code) goes to: the oldest one not closed
+    (frozen included). Never opens one: the enrollment feed opens employee/flexible accounts.
+
+    The rows are locked (PostgreSQL), so a merge closing one waits or is waited for: what is
+    returned stays open until commit. A pair missing is looked up once more: a merge that
+    committed while we waited may have opened the account the money now belongs in.
+    """
     found: dict[tuple[int, str], PersonalAccount] = {}
-    person_ids = {person.pk for person, _region in pairs}
-    candidates = (
-        PersonalAccount.objects.filter(person_id__in=person_ids)
-        .exclude(status=Status.CLOSED)
-        .order_by("-pk")
-    )
-    wanted = {(person.pk, region.code) for person, region in pairs}
-    for account in candidates:
-        key = (account.person_id, account.region_id)
-        if key in wanted:
-            found[key] = account  # descending pk: the oldest wins
-    missing = [(p, r) for p, r in pairs if (p.pk, r.code) not in found]
-    for account in personal_accounts_open_many(records=[(p, r, "") for p, r in missing]):
-        found[(account.person_id, account.region_id)] = account
+    for _attempt in range(2):
+        wanted = pairs - found.keys()
+        if not wanted:
+            break
+        candidates = (
+            PersonalAccount.objects.select_for_update(no_key=True)
+            .filter(person_id__in={person_id for person_id, _region in wanted})
+            .exclude(status=Status.CLOSED)
+            .order_by("pk")
+        )
+        for account in candidates:
+            key = (account.person_id, account.region_id)
+            if key in wanted:
+                found.setdefault(key, account)  # ascending pk: the oldest wins
     return found
 
 
@@ -232,16 +241,22 @@ class AccountMergeDetail:
     contributions: list[int]
     source_status: str
     source_status_reason: str
+    # The target was opened to receive this merge: undoing it closes the target again.
+    target_opened: bool = False
 
     @classmethod
     def from_record(cls, record: dict) -> "AccountMergeDetail":
-        return cls(**{f.name: record[f.name] for f in fields(cls)})
+        return cls(**{f.name: record[f.name] for f in fields(cls) if f.name in record})
 
 
 # Pairs per chunk: each statement of a chunk handles a few thousand rows.
 MERGE_CHUNK = 2000
 MERGE_KIND = "ACCOUNT_MERGE"
 UNMERGE_KIND = "ACCOUNT_UNMERGE"
+CLAIM_KIND = "ACCOUNT_MERGE_CLAIM"
+# The region's clearing account that a claim passes through (see _retiree_credits_claim).
+CLAIM_CODE = "MERGE_CLAIM"
+UNMERGE_CLOSE_REASON = "撤销合并：此个人账户为接收合并而开立，随撤销注销"
 _PARTS = ((Kind.PERSON_CURRENT, "current_id"), (Kind.PERSON_CARRIED, "carried_id"))
 
 
@@ -260,14 +275,18 @@ def _chunks(items: Sequence, size: int) -> Iterable[Sequence]:
         yield items[start : start + size]
 
 
-def _personal_accounts(ids: set[int]) -> dict[int, _Account]:
+def _personal_accounts(ids: set[int], *, lock: bool = False) -> dict[int, _Account]:
+    """The accounts' rows; with `lock`, locked in primary-key order (PostgreSQL) first."""
     wanted, params = json_rows("wanted", {"id": "bigint"}, [{"id": i} for i in ids])
+    locking = (
+        " ORDER BY pa.id FOR UPDATE OF pa" if lock and connection.vendor == "postgresql" else ""
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"""WITH {wanted}
                 SELECT pa.id, pa.person_id, pa.region_id, pa.status, pa.status_reason,
                        pa.current_id, pa.carried_id
-                FROM accounts_personalaccount pa JOIN wanted ON wanted.id = pa.id""",
+                FROM accounts_personalaccount pa JOIN wanted ON wanted.id = pa.id{locking}""",
             params,
         )
         return {row[0]: _Account(*row) for row in cursor.fetchall()}
@@ -294,16 +313,20 @@ def personal_accounts_merge_many(*, merges: Sequence[AccountMerge]) -> list[Acco
     """Several records of one person in one region become one: each source's money goes to
     its target through postings, its contributions follow, and it is closed.
 
-    Set-based, a few statements per chunk of pairs. The ledger accounts are locked in
-    primary-key order first (the ledger's one order), so balances read are balances moved.
-    Idempotent: a merge's postings carry keys from its `key`; a key already posted moves
-    nothing again. Refused while a region's accounting period is under assessment (核定).
+    Set-based, a few statements per chunk of pairs. The personal accounts are locked first, as
+    the contribution feed locks them before adding one: a contribution lands on a source
+    before the merge (and moves with it, recorded) or after it (on the target). Then the
+    ledger accounts, in primary-key order (the ledger's one order), so balances read are
+    balances moved. A retiree credit the source had for a period is claimed for the target
+    (see `_retiree_credits_claim`). Idempotent: a merge's postings carry keys from its `key`;
+    a key already posted moves nothing again. Refused while a region's accounting period is
+    under assessment (核定).
     """
     merges = [m for m in merges if m.source_id != m.target_id]
     if not merges:
         return []
     ids = {m.source_id for m in merges} | {m.target_id for m in merges}
-    accounts = _personal_accounts(ids)
+    accounts = _personal_accounts(ids, lock=True)
     personal_accounts_check_merge(merges=merges, accounts=accounts)
     for region_code in sorted({accounts[m.source_id].region_id for m in merges}):
         accounting_period_require_open(region_code=region_code)
@@ -368,6 +391,7 @@ def _merge_chunk(merges, *, accounts, now) -> list[AccountMergeDetail]:
         closing = [(s, m.reason) for s, _t, m in pairs if s.status != Status.CLOSED]
         if closing:
             _close_sources(cursor, closing, now=now)
+    _retiree_credits_claim(pairs)
     moved = {(from_id, to_id): amount for _pk, from_id, to_id, amount, _kind, _key in posted}
     moved_contributions = defaultdict(list)
     for pk, account_id in contributions:
@@ -384,6 +408,68 @@ def _merge_chunk(merges, *, accounts, now) -> list[AccountMergeDetail]:
         )
         for source, target, _merge in pairs
     ]
+
+
+def _retiree_credits_claim(pairs) -> None:
+    """A retiree's monthly credit is keyed per account and period (`credit:<account>:<period>`,
+    credits.py). A period the source was credited for is claimed for the target: a posting
+    under the target's key for that period, so the monthly credit never pays the period into
+    the merged account a second time. The claim moves nobody's money: the region fund pays
+    its clearing account and is paid back at once. A period the target already had is left.
+    """
+    from .credits import RETIREE  # credits imports this module
+
+    regions = Region.objects.in_bulk({source.region_id for source, _target, _merge in pairs})
+    accounts_of = {
+        code: (
+            region_account(region=region).pk,
+            region_account(region=region, code=CLAIM_CODE).pk,
+        )
+        for code, region in regions.items()
+    }
+    pair, params = json_rows(
+        "pair",
+        {"source_id": "bigint", "target_id": "bigint", "fund_id": "bigint", "clear_id": "bigint"},
+        [
+            {
+                "source_id": source.pk,
+                "target_id": target.pk,
+                "fund_id": accounts_of[source.region_id][0],
+                "clear_id": accounts_of[source.region_id][1],
+            }
+            for source, target, _merge in pairs
+        ],
+    )
+    claimed = postings_post_query(
+        ctes=pair,
+        query="""SELECT pair.fund_id AS from_account_id, pair.clear_id AS to_account_id,
+                        credit.amount_fen AS amount_fen, %s AS kind, ap.period AS period,
+                        'personal_account:' || pair.target_id AS reference,
+                        'credit:' || pair.target_id || ':' || ap.period AS idempotency_key
+                 FROM pair
+                 JOIN accounts_personalaccount pa ON pa.id = pair.source_id
+                 JOIN accounts_insuredperson p ON p.id = pa.person_id AND p.retired
+                 JOIN accounts_accountingperiod ap ON ap.region_id = pa.region_id
+                 JOIN accounts_posting credit
+                   ON credit.idempotency_key = 'credit:' || pair.source_id || ':' || ap.period
+                  AND credit.kind IN (%s, %s)""",
+        params=[*params, CLAIM_KIND, RETIREE, CLAIM_KIND],
+        rows=True,
+    ).rows
+    postings_post_rows(
+        moves=[
+            Move(
+                from_id=clear_id,
+                to_id=fund_id,
+                amount_fen=amount,
+                kind=CLAIM_KIND,
+                idempotency_key=f"{key}:claim-return",
+                period=key.rsplit(":", 1)[1],
+                reference=key,
+            )
+            for _pk, fund_id, clear_id, amount, _kind, key in claimed
+        ]
+    )
 
 
 def _close_sources(cursor, closing: list[tuple[_Account, str]], *, now) -> None:
@@ -437,10 +523,12 @@ def personal_account_unmerge(
     *, merges: Sequence[AccountMergeDetail], key: str, reference: str = ""
 ) -> None:
     """Undo merges exactly, latest first: the money moved goes back to each source through
-    new postings (keys from `key`), its contributions go back, it gets its status again.
+    new postings (keys from `key`), its contributions go back, it gets its status again; a
+    target the merge opened is closed again.
 
-    Refused when the merged account no longer holds that money (spent, sent or carried over)
-    or while the region's accounting period is under assessment (核定).
+    Refused when the merged account no longer holds that money (spent, sent or carried over),
+    when a target to close has received anything since, or while the region's accounting
+    period is under assessment (核定).
     """
     if not merges:
         return
@@ -489,4 +577,38 @@ def personal_account_unmerge(
             before=before,
             after={"status": source.status, "status_reason": source.status_reason},
             reason=reference,
+        )
+    _opened_targets_close(
+        targets=[accounts[pk] for pk in sorted({m.target for m in merges if m.target_opened})],
+        reason=reference,
+    )
+
+
+def _opened_targets_close(*, targets: list[PersonalAccount], reason: str) -> None:
+    """Close the accounts a merge opened, once the undo left them as they were opened: empty
+    and without contributions."""
+    for target in targets:
+        if target.status == Status.CLOSED:
+            continue
+        used = (
+            LedgerAccount.objects.filter(
+                pk__in=[target.current_id, target.carried_id], balance_fen__gt=0
+            ).exists()
+            or Contribution.objects.filter(account=target).exists()
+        )
+        if used:
+            raise BusinessRuleViolation(
+                _("为合并开立的个人账户 %(account)s 此后已有入账或缴费记录，不能撤销。")
+                % {"account": target.record_id or target.pk}
+            )
+        before = {"status": target.status, "status_reason": target.status_reason}
+        target.status, target.status_reason = Status.CLOSED, UNMERGE_CLOSE_REASON
+        target.save(update_fields=["status", "status_reason", "updated_at"])
+        audit_event_record(
+            actor=None,
+            action="personal_account.unmerge_close",
+            obj=target,
+            before=before,
+            after={"status": target.status, "status_reason": target.status_reason},
+            reason=reason,
         )

@@ -8,24 +8,29 @@ A person with more than one ACTIVE enrollment is a duplicate. One run, in one tr
    from the person's and has not been verified suspends all of the person's ACTIVE records in
    that region and opens (or joins) a NAME_MISMATCH verification case. An unverified record
    never takes part in the comparisons below: it must not cost someone else their enrollment.
+
+Rule 4 first, per region: a person's records in one region with the same ID and name
+(employee and flexible alike; resident records likewise among themselves) merge into the
+region's most recently paid one (tie: employee before flexible, then registered first): the
+others become MERGED (SAME_REGION_MERGE), in every region, not only the kept one (seed 002:
+西安市内重复参保、多账号人员，身份证和姓名均一致的将进行合并). Their personal accounts follow
+once the decisions are committed: set-based through `accounts.personal_accounts_merge_many`,
+a few thousand cases per transaction (a follow-up step; a region whose period is being
+assessed waits). Then the region's remaining record meets the person's other regions:
 1. Employee or flexible + resident → keep the employee scheme, suspend the resident records
    (EMPLOYEE_OVER_RESIDENT).
-2. Employee scheme held in several places → keep the most recently paid, suspend the others
-   (EMPLOYEE_NEWEST). A "place" is a region and scheme; on a tie of the last payment the
-   employee scheme beats flexible (就高), then the one registered first (先入库).
+2. Employee scheme held in several regions → keep the most recently paid, suspend the others
+   (EMPLOYEE_NEWEST); on a tie of the last payment employee beats flexible (就高), then the
+   one registered first (先入库).
 3. Resident in several regions → keep the most recently paid; on a tie the one registered
    first (先入库); suspend the others (RESIDENT_NEWEST).
-4. Several records left in the kept region and scheme (several 个人编号) with the same ID and
-   name → merged into the most recently paid one (tie: registered first), the others become
-   MERGED (SAME_REGION_MERGE). Their personal accounts follow once the decisions are
-   committed: set-based through `accounts.personal_accounts_merge_many`, a few thousand
-   cases per transaction (a follow-up step; a region whose period is being assessed waits).
 
-Three-way and mixed cases fall out of one ordering: a person's records are grouped by place;
-the keeper is the first record when places are ordered by (resident last, last payment
-newest, employee before flexible, registered first). Every other record is decided by the
-first rule that applies to it. Each decision is a DuplicateCase for (person, rule, region of
-the records it changed), with the state before of every record it changed.
+All of it falls out of one ordering: a person's records are grouped by region (employee
+scheme and resident apart); each group's first record is the one its others merge into; the
+keeper is the first group's first record when groups are ordered by (resident last, last
+payment newest, employee before flexible, registered first). Each decision is a DuplicateCase
+for (person, rule, region of the records it changed, record kept), with the state before of
+every record it changed.
 
 Records marked `resolution_exempt` (a staff revert or an emergency restore) are left alone,
 and a second run finds nothing left to do.
@@ -194,7 +199,7 @@ def name_mismatches_suspend(
     return opened, suspended
 
 
-# Rules 1-4 in one pass. Places are (region, scheme); see the module docstring.
+# Rules 1-4 in one pass. Groups are (region, resident or not); see the module docstring.
 _DECISIONS = """
     WITH persons AS (
         SELECT e.person_id FROM {e} e
@@ -208,30 +213,31 @@ _DECISIONS = """
                    AS scheme_rank
         FROM {e} e JOIN persons p ON p.person_id = e.person_id
         WHERE e.status = 'ACTIVE' AND e.resolution_exempt = FALSE
-    ), places AS (
+    ), groups AS (
         SELECT c.*,
-               MAX(c.last_paid_at) OVER place AS place_paid,
-               MIN(c.registered_at) OVER place AS place_registered,
+               MAX(c.last_paid_at) OVER grp AS group_paid,
+               MIN(c.registered_at) OVER grp AS group_registered,
                MIN(c.is_resident) OVER (PARTITION BY c.person_id) AS resident_only,
-               FIRST_VALUE(c.id) OVER (
-                   PARTITION BY c.person_id, c.region_id, c.scheme
-                   ORDER BY c.last_paid_at DESC NULLS LAST, c.registered_at, c.id
-               ) AS place_first
+               FIRST_VALUE(c.id) OVER grp_ordered AS group_first,
+               FIRST_VALUE(c.scheme_rank) OVER grp_ordered AS group_rank
         FROM candidates c
-        WINDOW place AS (PARTITION BY c.person_id, c.region_id, c.scheme)
+        WINDOW grp AS (PARTITION BY c.person_id, c.region_id, c.is_resident),
+               grp_ordered AS (
+                   PARTITION BY c.person_id, c.region_id, c.is_resident
+                   ORDER BY c.last_paid_at DESC NULLS LAST, c.scheme_rank, c.registered_at, c.id
+               )
     ), ranked AS (
-        SELECT p.*,
-               FIRST_VALUE(p.id) OVER (
-                   PARTITION BY p.person_id
-                   ORDER BY p.is_resident, p.place_paid DESC NULLS LAST, p.scheme_rank,
-                            p.place_registered, p.region_id,
-                            p.last_paid_at DESC NULLS LAST, p.registered_at, p.id
+        SELECT g.*,
+               FIRST_VALUE(g.group_first) OVER (
+                   PARTITION BY g.person_id
+                   ORDER BY g.is_resident, g.group_paid DESC NULLS LAST, g.group_rank,
+                            g.group_registered, g.region_id, g.group_first
                ) AS keeper
-        FROM places p
+        FROM groups g
     )
     SELECT r.id AS enrollment_id, r.person_id, r.region_id, r.record_id, r.status_reason,
-           r.keeper AS kept_id,
-           CASE WHEN r.place_first = r.keeper THEN 'SAME_REGION_MERGE'
+           CASE WHEN r.id = r.group_first THEN r.keeper ELSE r.group_first END AS kept_id,
+           CASE WHEN r.id <> r.group_first THEN 'SAME_REGION_MERGE'
                 WHEN r.is_resident = 1 AND r.resident_only = 0 THEN 'EMPLOYEE_OVER_RESIDENT'
                 WHEN r.is_resident = 0 THEN 'EMPLOYEE_NEWEST'
                 ELSE 'RESIDENT_NEWEST' END AS rule
@@ -307,7 +313,7 @@ def _rules_apply(*, run: ResolutionRun, person_ids, now) -> ResolutionCounts:
                        'ACTIVE', d.status_reason
                 FROM dup_decision d
                 JOIN dup_cases c ON c.person_id = d.person_id AND c.region_id = d.region_id
-                 AND c.rule = d.rule""",
+                 AND c.rule = d.rule AND c.kept_id = d.kept_id""",
             [],
         )
         cursor.execute(

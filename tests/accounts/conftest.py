@@ -4,16 +4,19 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts.models import AccountingPeriod, Region
+from accounts.models import AccountingPeriod, PersonalAccount, Region
 from accounts.services import contributions, periods
-from tests.factories import InsuredPersonFactory
+from tests.factories import InsuredPersonFactory, employee_account
 
 
 @pytest.fixture
 def contribute(db):
-    """Record one contribution as the tax feed would: (person, region, period, base, paid?)."""
+    """Record one contribution as the tax feed would: (person, region, period, base, paid?),
+    for an employee whose account the enrollment feed opened (unless told there is none)."""
 
-    def record(person, period, base="8000.00", *, region="610100", paid=True):
+    def record(person, period, base="8000.00", *, region="610100", paid=True, account=True):
+        if account and not PersonalAccount.objects.filter(person=person, region=region).exists():
+            employee_account(person, region)
         contributions.contributions_feed_apply(
             rows=[
                 {

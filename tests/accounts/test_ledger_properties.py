@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from accounts.errors import BusinessRuleViolation
 from accounts.models import LedgerAccount, PersonalAccount, Region
 from accounts.services import contributions, credits, ledger, periods, personal_accounts
-from tests.factories import InsuredPersonFactory
+from tests.factories import InsuredPersonFactory, employee_account
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +95,8 @@ def test_any_sequence_keeps_the_ledger_true_and_balances_non_negative(ops):
         region = Region.objects.get(pk="610100")
         fund = ledger.region_account(region=region)
         people = InsuredPersonFactory.create_batch(PEOPLE)
+        for person in people:
+            employee_account(person)
         for step, operation in enumerate(ops):
             apply(operation, people, region, fund, step)
         call_command("verify_ledger", stdout=io.StringIO())

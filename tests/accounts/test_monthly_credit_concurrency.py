@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import AccountingPeriod, PersonalAccount, Posting, Region
 from accounts.services import contributions, credits, periods
 from tests.concurrency import run_in_threads
-from tests.factories import InsuredPersonFactory
+from tests.factories import InsuredPersonFactory, employee_account
 
 pytestmark = [
     pytest.mark.postgres,
@@ -25,6 +25,8 @@ def test_two_runs_started_together_credit_each_period_once(monkeypatch):
     monkeypatch.setattr(credits, "CHUNK_SIZE", 7)
     region = Region.objects.get(pk="610100")
     people = InsuredPersonFactory.create_batch(40)
+    for person in people:
+        employee_account(person)
     with time_machine.travel(dt.datetime(2026, 5, 20, 9, tzinfo=dt.UTC), tick=True):
         contributions.contributions_feed_apply(
             rows=[

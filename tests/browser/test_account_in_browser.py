@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Region
 from accounts.services import contributions, credits, periods
-from tests.factories import TEST_PASSWORD, InsuredPersonFactory
+from tests.factories import TEST_PASSWORD, InsuredPersonFactory, employee_account
 
 pytestmark = [
     pytest.mark.browser,
@@ -20,6 +20,7 @@ pytestmark = [
 def credited_person():
     person = InsuredPersonFactory(with_user=True, name="王建军")
     region = Region.objects.get(pk="610100")
+    employee_account(person)
     for period in ("202601", "202602", "202603"):
         contributions.contributions_feed_apply(
             rows=[

@@ -16,7 +16,7 @@ from accounts.models import PersonalAccount, Region
 from accounts.services import contributions, periods
 from accounts.tasks import run_monthly_credit, worker_healthcheck
 from config.celery import app
-from tests.factories import InsuredPersonFactory
+from tests.factories import InsuredPersonFactory, employee_account
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres]
 
@@ -80,6 +80,7 @@ def test_a_worker_runs_the_monthly_credit_and_a_redelivery_credits_nobody_twice(
     # given: a paid contribution for an assessed period
     region = Region.objects.get(pk="610100")
     person = InsuredPersonFactory()
+    employee_account(person)
     contributions.contributions_feed_apply(
         rows=[
             {

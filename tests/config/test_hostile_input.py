@@ -14,6 +14,7 @@ from tests.factories import (
     TEST_PASSWORD,
     EmployerFactory,
     InsuredPersonFactory,
+    employee_account,
     make_national_id,
 )
 
@@ -298,6 +299,7 @@ def _national_id_ending_in_x() -> str:
 
 def test_contributions_find_the_person_by_a_national_id_typed_in_lower_case(service_client):
     person = InsuredPersonFactory(national_id=_national_id_ending_in_x())
+    employee_account(person)
     row = {
         "national_id": person.national_id.lower(),
         "region": "610100",

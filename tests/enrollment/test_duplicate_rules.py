@@ -85,14 +85,22 @@ def test_employee_tie_on_payment_prefers_employee_over_flexible_then_registered_
     assert statuses(older, newer) == [ACTIVE, SUSPENDED]
 
 
-def test_employee_and_flexible_in_the_same_region_keep_the_most_recently_paid(enroll, resolve):
-    """Employee and flexible in one city are the employee scheme twice: the newest stays."""
+def test_employee_and_flexible_in_the_same_region_merge_into_the_most_recently_paid(
+    enroll, resolve
+):
+    """Rule 4 covers employee and flexible alike: one person's records in one city with the
+    same ID and name merge into the most recently paid one (seed 002), nothing is suspended."""
+    # given
     person = InsuredPersonFactory()
     employee = enroll(person, "EMPLOYEE", "610100", paid="2026-03-05")
     flexible = enroll(person, "FLEXIBLE", "610100", paid="2026-10-10")
+    # when
     resolve()
-    assert statuses(employee, flexible) == [SUSPENDED, ACTIVE]
-    assert cases_of(person) == [(Rule.EMPLOYEE_NEWEST, "DECIDED", flexible.pk, [employee.pk])]
+    # then
+    assert statuses(employee, flexible) == [MERGED, ACTIVE]
+    employee.refresh_from_db()
+    assert employee.merged_into == flexible
+    assert cases_of(person) == [(Rule.SAME_REGION_MERGE, "DECIDED", flexible.pk, [employee.pk])]
 
 
 def test_a_never_paid_employee_record_loses_to_a_paid_one(enroll, resolve):
@@ -230,6 +238,45 @@ def test_a_city_with_two_records_wins_by_its_newest_payment(enroll, resolve):
     taiyuan = enroll(person, "EMPLOYEE", "140100", paid="2026-06-05")
     resolve()
     assert statuses(xian_old, xian_new, taiyuan) == [MERGED, ACTIVE, SUSPENDED]
+
+
+def test_records_in_a_region_that_is_not_kept_merge_too(enroll, resolve):
+    """Rule 4 in every region: Taiyuan loses to Xi'an (rule 2), and its two 个人编号 still
+    become one (merged into Taiyuan's newest), which is the record suspended."""
+    # given
+    person = InsuredPersonFactory()
+    xian = enroll(person, "EMPLOYEE", "610100", paid="2026-11-05")
+    taiyuan_old = enroll(person, "EMPLOYEE", "140100", record_id="T1", paid="2024-06-05")
+    taiyuan_new = enroll(person, "FLEXIBLE", "140100", record_id="T2", paid="2026-06-05")
+    # when
+    resolve()
+    # then
+    assert statuses(xian, taiyuan_old, taiyuan_new) == [ACTIVE, MERGED, SUSPENDED]
+    taiyuan_old.refresh_from_db()
+    assert taiyuan_old.merged_into == taiyuan_new
+    assert sorted(cases_of(person)) == sorted(
+        [
+            (Rule.SAME_REGION_MERGE, "DECIDED", taiyuan_new.pk, [taiyuan_old.pk]),
+            (Rule.EMPLOYEE_NEWEST, "DECIDED", xian.pk, [taiyuan_new.pk]),
+        ]
+    )
+
+
+def test_resident_records_of_a_region_merge_apart_from_the_employee_one(enroll, resolve):
+    """In the kept city, the employee record stays, its two resident records become one
+    (merged) and that one is suspended for the employee scheme (rule 1)."""
+    person = InsuredPersonFactory()
+    employee = enroll(person, "EMPLOYEE", "610100", paid="2026-10-05")
+    resident_new = enroll(person, "RESIDENT", "610100", record_id="R2", paid="2025-12-20")
+    resident_old = enroll(person, "RESIDENT", "610100", record_id="R1", paid="2023-12-20")
+    resolve()
+    assert statuses(employee, resident_new, resident_old) == [ACTIVE, SUSPENDED, MERGED]
+    assert sorted(cases_of(person)) == sorted(
+        [
+            (Rule.SAME_REGION_MERGE, "DECIDED", resident_new.pk, [resident_old.pk]),
+            (Rule.EMPLOYEE_OVER_RESIDENT, "DECIDED", employee.pk, [resident_new.pk]),
+        ]
+    )
 
 
 def test_only_active_records_count(enroll, resolve):

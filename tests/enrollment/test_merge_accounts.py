@@ -1,10 +1,16 @@
 """Rule 4 with money: merged records bring their personal account along, through the ledger."""
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import Contribution, PersonalAccount, Posting, Region
-from accounts.services import ledger, periods
+from accounts.services import contributions, credits, ledger, periods
+from accounts.services.personal_accounts import personal_account_open
 from enrollment.models import DuplicateCase, EnrollmentStatus
 from enrollment.services import cases, duplicates
 from tests.enrollment.factories import XIAN, account_with_money, balances, statuses
@@ -212,4 +218,175 @@ def test_three_records_of_several_persons_merge_in_one_step_and_revert_exactly(e
         Contribution.objects.filter(account=oldest_account).values_list("period", flat=True)
     ) == ["202001", "202002"]
     assert balances(others[0][0]) == (11, 700)
+    call_command("verify_ledger")
+
+
+def test_money_follows_a_merge_in_a_region_that_is_not_kept_and_staff_can_revert_it(
+    enroll, resolve
+):
+    """Seed 002 in a city that loses to another (rule 2): its two 个人编号 still merge, the
+    money and contributions through the ledger, as a case staff of that city can revert."""
+    # given: two Xi'an records with money; a newer payment in Taiyuan wins the person
+    person = InsuredPersonFactory(name="宋宇")
+    legacy = enroll(person, "EMPLOYEE", XIAN, record_id="OLD", paid="2024-05-05")
+    newer = enroll(person, "FLEXIBLE", XIAN, record_id="NEW", paid="2025-05-05")
+    taiyuan = enroll(person, "EMPLOYEE", "140100", paid="2026-11-05")
+    legacy_account = account_with_money(
+        person, "OLD", current_fen=1_234, carried_fen=50_000, periods_paid=["202401"]
+    )
+    newer_account = account_with_money(person, "NEW", current_fen=100, carried_fen=0)
+    # when
+    run = resolve()
+    # then
+    assert statuses(legacy, newer, taiyuan) == [
+        EnrollmentStatus.MERGED,
+        EnrollmentStatus.SUSPENDED,
+        EnrollmentStatus.ACTIVE,
+    ]
+    assert run.counts["accounts_merged"] == 1
+    assert balances(newer_account) == (1_334, 50_000)
+    assert balances(legacy_account) == (0, 0)
+    assert list(
+        Contribution.objects.filter(person=person).values_list("account_id", flat=True)
+    ) == [newer_account.pk]
+    case = DuplicateCase.objects.get(person=person, rule=DuplicateCase.Rule.SAME_REGION_MERGE)
+    assert (case.region_id, case.kept_id) == (XIAN, newer.pk)
+    call_command("verify_ledger")
+    # when Xi'an's staff revert the merge
+    cases.duplicate_case_revert(case=case, by=StaffUserFactory(regions=[XIAN]))
+    # then
+    assert balances(legacy_account) == (1_234, 50_000)
+    assert balances(newer_account) == (100, 0)
+    assert statuses(legacy, newer) == [EnrollmentStatus.ACTIVE, EnrollmentStatus.SUSPENDED]
+    call_command("verify_ledger")
+
+
+def test_reverting_a_merge_closes_the_account_the_merge_opened(enroll, resolve):
+    """The kept record had no account: the merge opened one to receive the money; the revert
+    puts the money back and closes that account again, as before the merge."""
+    # given
+    person = InsuredPersonFactory()
+    enroll(person, "EMPLOYEE", XIAN, record_id="OLD", paid="2020-01-05")
+    enroll(person, "EMPLOYEE", XIAN, record_id="NEW", paid="2026-10-05")
+    old_account = account_with_money(person, "OLD", current_fen=0, carried_fen=88_800)
+    resolve()
+    opened = PersonalAccount.objects.get(person=person, record_id="NEW")
+    # when
+    case = DuplicateCase.objects.get(person=person)
+    cases.duplicate_case_revert(case=case, by=StaffUserFactory(regions=[XIAN]))
+    # then
+    opened.refresh_from_db()
+    assert opened.status == PersonalAccount.Status.CLOSED
+    assert balances(opened) == (0, 0)
+    assert balances(old_account) == (0, 88_800)
+    old_account.refresh_from_db()
+    assert old_account.status == PersonalAccount.Status.ACTIVE
+    call_command("verify_ledger")
+
+
+def test_a_contribution_fed_between_decision_and_money_move_is_put_back_by_a_revert(
+    enroll, resolve
+):
+    """A receipt the feed adds to the merged-away account after the decision, before the money
+    moves, follows the merge and is recorded with it: the revert puts it back exactly."""
+    # given: the decision is taken, the money step has not run yet
+    person = InsuredPersonFactory()
+    enroll(person, "EMPLOYEE", XIAN, record_id="OLD", paid="2024-05-05")
+    enroll(person, "EMPLOYEE", XIAN, record_id="NEW", paid="2026-11-05")
+    old_account = account_with_money(person, "OLD", current_fen=500, carried_fen=0)
+    new_account = account_with_money(person, "NEW", current_fen=0, carried_fen=0)
+    resolve(merge_accounts=False)
+    contributions.contributions_feed_apply(
+        rows=[
+            {
+                "person": person,
+                "region": Region.objects.get(pk=XIAN),
+                "period": "202611",
+                "base": Decimal("8000.00"),
+                "paid_at": timezone.now(),
+            }
+        ]
+    )
+    arrived = Contribution.objects.get(person=person, period="202611")
+    assert arrived.account_id == old_account.pk
+    # when the money follows, and staff revert the case
+    duplicates.duplicate_account_merges_apply()
+    arrived.refresh_from_db()
+    assert arrived.account_id == new_account.pk
+    case = DuplicateCase.objects.get(person=person)
+    assert case.account_merges[0]["contributions"] == [arrived.pk]
+    cases.duplicate_case_revert(case=case, by=StaffUserFactory(regions=[XIAN]))
+    # then
+    arrived.refresh_from_db()
+    assert arrived.account_id == old_account.pk
+    assert balances(old_account) == (500, 0)
+    call_command("verify_ledger")
+
+
+@time_machine.travel(dt.datetime(2026, 5, 20, 9, tzinfo=dt.UTC))
+def test_a_retiree_period_credited_to_the_merged_away_account_is_not_credited_again(
+    enroll, resolve
+):
+    """The retiree credit is keyed per account and period: a period the merged-away account
+    was credited for is not credited again to the account it merges into (Xi'an: 2% of the
+    average pension 3,300 = 66 yuan a month), and a revert keeps it at once."""
+    # given: a retiree whose old 个人编号 was credited for April and May; the kept record has
+    # no account yet (the merge opens it this month)
+    xian = Region.objects.get(pk=XIAN)
+    person = InsuredPersonFactory(retired=True, birth_date=dt.date(1962, 8, 8))
+    enroll(person, "EMPLOYEE", XIAN, record_id="OLD", paid="2024-05-05")
+    enroll(person, "EMPLOYEE", XIAN, record_id="NEW", paid="2026-04-05")
+    old_account = personal_account_open(
+        person=person, region=xian, record_id="OLD", opened_period="202401"
+    )
+    for code in ("202604", "202605"):
+        periods.accounting_period_assess(
+            period=periods.accounting_period_open(region=xian, period=code)
+        )
+    periods.accounting_period_open(region=xian, period="202606")
+    credits.monthly_credit_run(region_code=XIAN)
+    assert balances(old_account) == (13_200, 0)
+    # when the records merge and the monthly credit runs again
+    resolve()
+    credits.monthly_credit_run(region_code=XIAN)
+    # then each period was credited once, its money in the kept account
+    new_account = PersonalAccount.objects.get(person=person, record_id="NEW")
+    assert balances(new_account) == (13_200, 0)
+    assert Posting.objects.filter(kind=credits.RETIREE).count() == 2
+    call_command("verify_ledger")
+    # and after a revert the old account holds them again, nothing credited twice
+    case = DuplicateCase.objects.get(person=person)
+    cases.duplicate_case_revert(case=case, by=StaffUserFactory(regions=[XIAN]))
+    credits.monthly_credit_run(region_code=XIAN)
+    assert balances(old_account) == (13_200, 0)
+    assert Posting.objects.filter(kind=credits.RETIREE).count() == 2
+    call_command("verify_ledger")
+
+
+def test_a_merge_whose_opened_account_received_a_contribution_since_cannot_be_reverted(
+    enroll, resolve
+):
+    """Closing the account the merge opened must strand nothing: a receipt booked to it since
+    makes the revert refuse, saying why, and nothing changes."""
+    person = InsuredPersonFactory()
+    legacy = enroll(person, "EMPLOYEE", XIAN, record_id="OLD", paid="2020-01-05")
+    enroll(person, "EMPLOYEE", XIAN, record_id="NEW", paid="2026-10-05")
+    old_account = account_with_money(person, "OLD", current_fen=0, carried_fen=88_800)
+    resolve()
+    contributions.contributions_feed_apply(
+        rows=[
+            {
+                "person": person,
+                "region": Region.objects.get(pk=XIAN),
+                "period": "202611",
+                "base": Decimal("8000.00"),
+                "paid_at": None,
+            }
+        ]
+    )
+    case = DuplicateCase.objects.get(person=person)
+    with pytest.raises(cases.BusinessRuleViolation, match="不能撤销"):
+        cases.duplicate_case_revert(case=case, by=StaffUserFactory(regions=[XIAN]))
+    assert statuses(legacy) == [EnrollmentStatus.MERGED]
+    assert balances(old_account) == (0, 0)
     call_command("verify_ledger")
