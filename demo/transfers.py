@@ -14,6 +14,7 @@ from accounts.services import ledger
 from accounts.services.contributions import contributions_feed_apply
 from accounts.services.periods import accounting_period_open
 from accounts.services.person_regions import person_regions_link
+from accounts.services.personal_accounts import personal_account_open
 from enrollment.models import Enrollment, EnrollmentStatus, Scheme
 from transfers.models import TransferApplication
 from transfers.services import (
@@ -111,6 +112,8 @@ def _history(person: InsuredPerson, index: int) -> None:
         last_paid_at=_at("2026-11-05"),
     )
     xian = Region.objects.get(pk=FROM)
+    # The account the enrollment feed opens for a flexible record: contributions need it.
+    account = personal_account_open(person=person, region=xian)
     contributions_feed_apply(
         rows=[
             {
@@ -123,7 +126,6 @@ def _history(person: InsuredPerson, index: int) -> None:
             for period in PAID_MONTHS
         ]
     )
-    account = person.personal_accounts.get(region=xian)
     fund = ledger.region_account(region=xian)
     for part, fen in ((account.current, 1_200_00 + 100 * index), (account.carried, 8_650_50)):
         ledger.posting_create(
