@@ -5,7 +5,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
-from accounts.models import Contribution, RegionPolicy
+from accounts.models import Contribution, RegionPolicyVersion
+from accounts.selectors import policies_for_periods
 
 from .personal_accounts import personal_accounts_for
 
@@ -24,8 +25,11 @@ class ContributionAmounts:
     credit_fen: int
 
 
-def contribution_amounts(*, policy: RegionPolicy, reported_base: Decimal) -> ContributionAmounts:
-    """缴费基数 clamped to 60%–300% (policy) of the average wage; shares rounded to the fen."""
+def contribution_amounts(
+    *, policy: RegionPolicyVersion, reported_base: Decimal
+) -> ContributionAmounts:
+    """缴费基数 clamped to 60%–300% (the period's policy) of the average wage; shares rounded
+    to the fen."""
     floor = (policy.average_wage * policy.base_floor_percent / 100).quantize(CENT, ROUND_HALF_UP)
     ceiling = (policy.average_wage * policy.base_ceiling_percent / 100).quantize(
         CENT, ROUND_HALF_UP
@@ -62,9 +66,8 @@ def contributions_feed_apply(*, rows: list[dict]) -> ContributionFeedResult:
         )
     }
     accounts = personal_accounts_for(pairs={(row["person"], row["region"]) for row in rows})
-    policies = {
-        p.region_id: p for p in RegionPolicy.objects.filter(region__in={k[1] for k in keys})
-    }
+    # Each period's own rates and band (a 2024 contribution keeps 2024's rates).
+    policies = policies_for_periods((k[1], k[2]) for k in keys)
     to_create, to_mark_paid = [], []
     for row in rows:
         key = (row["person"].pk, row["region"].code, row["period"])
@@ -76,7 +79,7 @@ def contributions_feed_apply(*, rows: list[dict]) -> ContributionFeedResult:
             else:
                 result.unchanged += 1
             continue
-        amounts = contribution_amounts(policy=policies[key[1]], reported_base=row["base"])
+        amounts = contribution_amounts(policy=policies[key[1:]], reported_base=row["base"])
         to_create.append(
             Contribution(
                 account=accounts[(key[0], key[1])],

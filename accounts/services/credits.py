@@ -28,7 +28,9 @@ from accounts.models import (
     PersonalAccount,
     Region,
     RegionPolicy,
+    RegionPolicyVersion,
 )
+from accounts.selectors import policies_for_periods
 
 from .ledger import postings_post_query, region_account
 from .personal_accounts import current_period
@@ -52,9 +54,9 @@ def eligible_periods(*, region: Region, only: str | None = None) -> list[str]:
     return sorted(periods.values_list("period", flat=True))
 
 
-def retiree_amounts_fen(*, policy: RegionPolicy) -> tuple[int, int]:
-    """(below the age band, from the age band) in fen for one month."""
-    if policy.retiree_credit_rule == RegionPolicy.RetireeCreditRule.FIXED:
+def retiree_amounts_fen(*, policy: RegionPolicyVersion) -> tuple[int, int]:
+    """(below the age band, from the age band) in fen for one month of the policy's periods."""
+    if policy.retiree_credit_rule == RegionPolicyVersion.RetireeCreditRule.FIXED:
         below, from_band = policy.retiree_amount_below, policy.retiree_amount_from
     else:
         below = policy.average_pension * policy.retiree_percent_below
@@ -73,10 +75,10 @@ def age_band_cutoff(*, period: str, age: int) -> dt.date:
 
 # This chunk's credits, from one pass over its accounts: the in-service credit of a paid
 # contribution, or for a retiree with no contribution in a due period the amount of their age
-# band (each period has its cutoff). The ledger's set-based path skips keys already posted (the
+# band (each period has its cutoff and its own policy's amounts). The ledger's set-based path skips keys already posted (the
 # unique index settles races too), so every period is credited once.
-_DUE = "due (period, cutoff) AS (VALUES {values})"
-_RETIREE_FEN = "CASE WHEN p.birth_date <= due.cutoff THEN %(from_fen)s ELSE %(below_fen)s END"
+_DUE = "due (period, cutoff, below_fen, from_fen) AS (VALUES {values})"
+_RETIREE_FEN = "CASE WHEN p.birth_date <= due.cutoff THEN due.from_fen ELSE due.below_fen END"
 _CREDITS = f"""
     SELECT %(fund)s AS from_account_id, pa.current_id AS to_account_id,
            COALESCE(c.credit_fen, {_RETIREE_FEN}) AS amount_fen,
@@ -104,21 +106,22 @@ def _post_credits(
     *, chunk: tuple[int, int], region: Region, fund_id: int, periods: list[str], run
 ) -> tuple[int, int, int]:
     """Post this chunk's missing credits with their balances: (postings, retirees, fen)."""
-    policy = region.policy
-    below_fen, from_fen = retiree_amounts_fen(policy=policy)
+    policies = policies_for_periods((region.code, period) for period in periods)
     params = {
         "fund": fund_id,
         "reference": f"credit-run:{run.pk}",
         "region": region.code,
         "lo": chunk[0],
         "hi": chunk[1],
-        "from_fen": from_fen,
-        "below_fen": below_fen,
     }
     for i, period in enumerate(periods):
+        policy = policies[(region.code, period)]
         params[f"period{i}"] = period
         params[f"cutoff{i}"] = age_band_cutoff(period=period, age=policy.retiree_age_threshold)
-    values = ", ".join(f"(%(period{i})s, %(cutoff{i})s)" for i in range(len(periods)))
+        params[f"below{i}"], params[f"from{i}"] = retiree_amounts_fen(policy=policy)
+    values = ", ".join(
+        f"(%(period{i})s, %(cutoff{i})s, %(below{i})s, %(from{i})s)" for i in range(len(periods))
+    )
     posted = postings_post_query(ctes=_DUE.format(values=values), query=_CREDITS, params=params)
     return posted.count, posted.by_kind.get(RETIREE, (0, 0))[0], posted.amount_fen
 

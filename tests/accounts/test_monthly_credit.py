@@ -8,7 +8,14 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from accounts.models import LedgerAccount, MonthlyCreditRun, PersonalAccount, Posting, RegionPolicy
+from accounts.models import (
+    LedgerAccount,
+    MonthlyCreditRun,
+    PersonalAccount,
+    Posting,
+    RegionPolicy,
+    RegionPolicyVersion,
+)
 from accounts.services import credits, periods, personal_accounts
 from tests.factories import InsuredPersonFactory
 
@@ -91,7 +98,7 @@ def test_march_and_april_assessed_late_are_both_credited_exactly_once(contribute
 
 @time_machine.travel(NOW)
 def test_the_policy_extra_share_is_added(contribute, assess):
-    RegionPolicy.objects.filter(pk="610100").update(credit_extra_rate=Decimal("0.0050"))
+    RegionPolicyVersion.objects.filter(region="610100").update(credit_extra_rate=Decimal("0.0050"))
     person = InsuredPersonFactory()
     contribute(person, "202604", base="10000.00")
     assess("202604")

@@ -13,8 +13,8 @@ import time_machine
 from django.core.management import call_command
 from django.db import connection
 
-from accounts.models import MonthlyCreditRun, PersonalAccount, Posting, RegionPolicy
-from accounts.services import credits, personal_accounts
+from accounts.models import MonthlyCreditRun, PersonalAccount, Posting, Region, RegionPolicyVersion
+from accounts.services import credits, personal_accounts, policies
 from tests.factories import InsuredPersonFactory
 
 pytestmark = [
@@ -139,14 +139,14 @@ def test_an_account_unfrozen_after_a_finished_run_is_credited(contribute, assess
 @time_machine.travel(NOW)
 def test_a_retiree_rule_changed_after_a_finished_run_applies(assess, retiree):
     # given: Taiyuan's fixed amounts at zero credit nobody
-    RegionPolicy.objects.filter(pk="140100").update(
+    RegionPolicyVersion.objects.filter(region="140100").update(
         retiree_amount_below=Decimal("0"), retiree_amount_from=Decimal("0")
     )
     person = retiree(born=dt.date(1950, 3, 3), region="140100")
     assess("202605", region="140100")
     assert credits.monthly_credit_run(region_code="140100").credited_count == 0
     # when
-    RegionPolicy.objects.filter(pk="140100").update(
+    RegionPolicyVersion.objects.filter(region="140100").update(
         retiree_amount_below=Decimal("85"), retiree_amount_from=Decimal("85")
     )
     run = credits.monthly_credit_run(region_code="140100")
@@ -250,3 +250,26 @@ def test_a_finished_run_prunes_the_change_log_it_has_seen(
     # and a change after it is kept, so the next run does the work
     contribute(InsuredPersonFactory(), "202604")
     assert change_log_rows("610100") > 0
+
+
+@time_machine.travel(NOW)
+def test_a_policy_version_added_after_a_finished_run_applies(assess, retiree):
+    """A new dated version is a credit input: the next run reads it instead of skipping."""
+    # given: Taiyuan's fixed amounts at zero credit nobody
+    RegionPolicyVersion.objects.filter(region="140100").update(
+        retiree_amount_below=Decimal("0"), retiree_amount_from=Decimal("0")
+    )
+    person = retiree(born=dt.date(1950, 3, 3), region="140100")
+    assess("202605", region="140100")
+    assert credits.monthly_credit_run(region_code="140100").credited_count == 0
+    # when: a version from May on sets 85
+    policies.policy_version_add(
+        region=Region.objects.get(pk="140100"),
+        valid_from_period="202605",
+        values={"retiree_amount_below": Decimal("85"), "retiree_amount_from": Decimal("85")},
+        actor=None,
+    )
+    run = credits.monthly_credit_run(region_code="140100")
+    # then
+    assert run.credited_count == 1
+    assert balance(person, "140100") == Decimal("85.00")
