@@ -74,9 +74,11 @@ def age_band_cutoff(*, period: str, age: int) -> dt.date:
 
 
 # This chunk's credits, from one pass over its accounts: the in-service credit of a paid
-# contribution, or for a retiree with no contribution in a due period the amount of their age
-# band (each period has its cutoff and its own policy's amounts). The ledger's set-based path skips keys already posted (the
-# unique index settles races too), so every period is credited once.
+# contribution (on a frozen account too: what was paid while employed is the person's, the
+# balance grows and nothing becomes available), or for a retiree on an active account with no
+# contribution in a due period the amount of their age band (each period has its cutoff and
+# its own policy's amounts). The ledger's set-based path skips keys already posted (the unique
+# index settles races too), so every period is credited once.
 _DUE = "due (period, cutoff, below_fen, from_fen) AS (VALUES {values})"
 _RETIREE_FEN = "CASE WHEN p.birth_date <= due.cutoff THEN due.from_fen ELSE due.below_fen END"
 _CREDITS = f"""
@@ -92,12 +94,13 @@ _CREDITS = f"""
       ON c.account_id = pa.id AND c.period = due.period
      AND c.account_id BETWEEN %(lo)s AND %(hi)s
     LEFT JOIN accounts_insuredperson p ON p.id = pa.person_id AND p.retired
-    WHERE pa.region_id = %(region)s AND pa.id BETWEEN %(lo)s AND %(hi)s AND pa.status = 'ACTIVE'
+    WHERE pa.region_id = %(region)s AND pa.id BETWEEN %(lo)s AND %(hi)s
+      AND pa.status IN ('ACTIVE', 'FROZEN')
       AND (
           (c.id IS NOT NULL AND c.region_id = %(region)s AND c.paid_at IS NOT NULL
            AND c.credit_fen > 0)
-          OR (c.id IS NULL AND p.id IS NOT NULL AND pa.opened_period <= due.period
-              AND {_RETIREE_FEN} > 0)
+          OR (c.id IS NULL AND pa.status = 'ACTIVE' AND p.id IS NOT NULL
+              AND pa.opened_period <= due.period AND {_RETIREE_FEN} > 0)
       )
 """
 

@@ -165,17 +165,41 @@ def test_percent_of_average_pension_by_age_band(assess, retiree):
 
 
 @time_machine.travel(NOW)
-def test_a_frozen_account_is_skipped_and_backfilled_once_unfrozen(contribute, assess):
+def test_a_frozen_account_still_receives_what_was_paid_while_employed(contribute, assess):
+    """封存 keeps the money the person's: an individual share paid for a period of employment is
+    credited after the account froze; the balance grows, the available amount stays 0."""
+    # given: April paid while employed, then the account froze (moved to resident insurance)
     person = InsuredPersonFactory()
     contribute(person, "202604")
     assess("202604")
+    account = PersonalAccount.objects.get(person=person)
+    personal_accounts.personal_account_freeze(account=account, reason="转居民医保")
+    # when
+    run = credits.monthly_credit_run(region_code="610100")
+    # then
+    account = PersonalAccount.objects.select_related("current", "carried").get(pk=account.pk)
+    assert run.credited_count == 1
+    assert (account.status, account.balance, account.available) == (
+        PersonalAccount.Status.FROZEN,
+        Decimal("160.00"),
+        Decimal("0.00"),
+    )
+    assert credits.monthly_credit_run(region_code="610100").credited_count == 0
+    verify_ledger()
+
+
+@time_machine.travel(NOW)
+def test_a_retiree_on_a_frozen_account_is_credited_once_unfrozen(assess, retiree):
+    """The retiree credit follows an active account: none while frozen, backfilled after."""
+    person = retiree(born=dt.date(1962, 8, 8))
+    assess("202605")
     account = PersonalAccount.objects.get(person=person)
     personal_accounts.personal_account_freeze(account=account, reason="转居民医保")
     credits.monthly_credit_run(region_code="610100")
     assert balance(person) == Decimal("0.00")
     personal_accounts.personal_account_unfreeze(account=account)
     credits.monthly_credit_run(region_code="610100")
-    assert balance(person) == Decimal("160.00")
+    assert balance(person) == Decimal("66.00")
 
 
 @time_machine.travel(NOW)

@@ -123,17 +123,17 @@ def test_a_person_flagged_retired_after_a_finished_run_is_credited(assess, retir
 
 
 @time_machine.travel(NOW)
-def test_an_account_unfrozen_after_a_finished_run_is_credited(contribute, assess):
-    person = InsuredPersonFactory()
-    contribute(person, "202604")
-    assess("202604")
+def test_an_account_unfrozen_after_a_finished_run_is_credited(assess, retiree):
+    """A frozen retiree gets no retiree credit; the unfreeze is a logged input change."""
+    person = retiree(born=dt.date(1962, 8, 8))
+    assess("202605")
     account = PersonalAccount.objects.get(person=person)
     personal_accounts.personal_account_freeze(account=account, reason="转居民医保")
     credits.monthly_credit_run(region_code="610100")
     personal_accounts.personal_account_unfreeze(account=account)
     run = credits.monthly_credit_run(region_code="610100")
     assert run.credited_count == 1
-    assert balance(person) == Decimal("160.00")
+    assert balance(person) == Decimal("66.00")
 
 
 @time_machine.travel(NOW)
