@@ -244,6 +244,10 @@ class InsuredPerson(models.Model):
     )
     retired = models.BooleanField(_("退休"), default=False)
     pension = models.DecimalField(_("养老金（元/月）"), **MONEY, null=True, blank=True)
+    # The retiree credit starts the month after it (SPEC §3).
+    retired_at = models.DateField(
+        _("退休日期"), null=True, blank=True, validators=[validate_date_in_range]
+    )
     died_at = models.DateField(
         _("死亡日期"), null=True, blank=True, validators=[validate_date_in_range]
     )
@@ -270,14 +274,18 @@ class InsuredPerson(models.Model):
                 "birth_date", name="person_birth_date_in_range", datetime=False
             ),
             date_in_range_constraint("died_at", name="person_died_at_in_range", datetime=False),
+            date_in_range_constraint(
+                "retired_at", name="person_retired_at_in_range", datetime=False
+            ),
         ]
-        # The monthly credit reads retirees (about a tenth) and their birth dates from this
-        # index alone, without visiting everybody's rows.
+        # The monthly credit reads retirees (about a tenth), their birth dates, pensions and
+        # retirement dates from this index alone, without visiting everybody's rows.
         indexes = [
             models.Index(
                 fields=["id", "birth_date"],
+                include=["pension", "retired_at"],
                 condition=models.Q(retired=True),
-                name="person_retired_birth_date",
+                name="person_retired_credit_inputs",
             ),
         ]
 

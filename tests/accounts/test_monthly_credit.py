@@ -122,26 +122,37 @@ def test_the_base_is_clamped_to_the_regions_floor_and_ceiling(
     assert balance(person) == Decimal(credited)
 
 
+def fixed_by_age_band(region: str) -> None:
+    """A fixed monthly amount by age band: 97 under 70, 107 from 70."""
+    RegionPolicyVersion.objects.filter(region=region).update(
+        retiree_credit_rule=RegionPolicyVersion.RetireeCreditRule.FIXED,
+        retiree_amount_below=Decimal("97.00"),
+        retiree_amount_from=Decimal("107.00"),
+    )
+
+
 @time_machine.travel(NOW)
-def test_beijing_retirees_get_97_under_70_and_107_from_70(assess, retiree):
-    younger = retiree(born=dt.date(1960, 1, 1), region="110100")
-    older = retiree(born=dt.date(1956, 5, 31), region="110100")  # 70 in May 2026
-    assess("202605", region="110100")
-    credits.monthly_credit_run(region_code="110100")
-    assert balance(younger, "110100") == Decimal("97.00")
-    assert balance(older, "110100") == Decimal("107.00")
+def test_retirees_get_a_fixed_amount_by_age_band(assess, retiree):
+    fixed_by_age_band("140100")
+    younger = retiree(born=dt.date(1960, 1, 1), region="140100")
+    older = retiree(born=dt.date(1956, 5, 31), region="140100")  # 70 in May 2026
+    assess("202605", region="140100")
+    credits.monthly_credit_run(region_code="140100")
+    assert balance(younger, "140100") == Decimal("97.00")
+    assert balance(older, "140100") == Decimal("107.00")
 
 
 @time_machine.travel(NOW)
 def test_a_backfilled_retiree_gets_each_periods_age_band_once(assess, retiree):
     """Turning 70 in May: April is credited below the band, May from it, each once."""
-    person = retiree(born=dt.date(1956, 5, 31), region="110100")
-    assess("202604", "202605", region="110100")
-    first = credits.monthly_credit_run(region_code="110100")
-    second = credits.monthly_credit_run(region_code="110100")
+    fixed_by_age_band("140100")
+    person = retiree(born=dt.date(1956, 5, 31), region="140100")
+    assess("202604", "202605", region="140100")
+    first = credits.monthly_credit_run(region_code="140100")
+    second = credits.monthly_credit_run(region_code="140100")
     assert (first.credited_count, first.retiree_count) == (2, 2)
     assert second.credited_count == 0
-    assert balance(person, "110100") == Decimal("204.00")
+    assert balance(person, "140100") == Decimal("204.00")
     verify_ledger()
 
 

@@ -13,7 +13,14 @@ import time_machine
 from django.core.management import call_command
 from django.db import connection
 
-from accounts.models import MonthlyCreditRun, PersonalAccount, Posting, Region, RegionPolicyVersion
+from accounts.models import (
+    InsuredPerson,
+    MonthlyCreditRun,
+    PersonalAccount,
+    Posting,
+    Region,
+    RegionPolicyVersion,
+)
 from accounts.services import credits, personal_accounts, policies
 from tests.factories import InsuredPersonFactory
 
@@ -273,3 +280,21 @@ def test_a_policy_version_added_after_a_finished_run_applies(assess, retiree):
     # then
     assert run.credited_count == 1
     assert balance(person, "140100") == Decimal("85.00")
+
+
+@time_machine.travel(NOW)
+def test_a_pension_reported_after_a_finished_run_is_credited(assess, retiree):
+    """Pension and retirement date are credit inputs: changing them is logged, no skip."""
+    # given: a Beijing retiree with no known pension, and a finished run that credited nobody
+    person = retiree(born=dt.date(1958, 1, 1), region="110100")
+    InsuredPerson.objects.filter(pk=person.pk).update(retired_at=dt.date(2026, 4, 1))
+    assess("202604", "202605", region="110100")
+    assert credits.monthly_credit_run(region_code="110100").credited_count == 0
+    # when: the pension arrives, then the retirement date is corrected to March
+    InsuredPerson.objects.filter(pk=person.pk).update(pension=Decimal("5000.00"))
+    after_pension = credits.monthly_credit_run(region_code="110100")
+    InsuredPerson.objects.filter(pk=person.pk).update(retired_at=dt.date(2026, 3, 1))
+    after_date = credits.monthly_credit_run(region_code="110100")
+    # then: 3.5% of 5000 for May, then for April
+    assert (after_pension.credited_count, after_date.credited_count) == (1, 1)
+    assert balance(person, "110100") == Decimal("350.00")
