@@ -171,6 +171,7 @@ class InsuredPersonAdmin(PersonIdentityAdminMixin, RegionScopedAdmin):
         "phone_changed_at",
         "birth_date",
         "retired",
+        "retired_at",
         "pension",
         "user",
     )
@@ -188,7 +189,7 @@ class InsuredPersonAdmin(PersonIdentityAdminMixin, RegionScopedAdmin):
         return ("name", id_column, "phone", "retired")
 
     def get_fields(self, request, obj=None):
-        fields = ["name", "phone", "birth_date", "retired", "pension", "user"]
+        fields = ["name", "phone", "birth_date", "retired", "retired_at", "pension", "user"]
         if self._sees_full_id(request) or obj is None:
             return ["national_id", *fields]
         return ["masked_national_id", *fields, "created_at", "updated_at"]
