@@ -30,11 +30,12 @@ from .models import (
     Posting,
     Region,
     RegionPolicy,
+    RegionPolicyVersion,
     ResidentPremiumRate,
     User,
     fen_to_yuan,
 )
-from .services import periods
+from .services import periods, policies
 from .services.ledger import yuan_to_fen
 
 
@@ -104,16 +105,43 @@ class RegionAdmin(RegionScopedAdmin):
 
 @admin.register(RegionPolicy)
 class RegionPolicyAdmin(RegionScopedAdmin):
+    list_display = ("region", "credit_day", "wallet_max_transfer_amount")
+    list_select_related = ("region",)
+
+
+@admin.register(RegionPolicyVersion)
+class RegionPolicyVersionAdmin(RegionScopedAdmin):
+    """Staff add a version from a period on; versions are never edited or deleted, so every
+    period keeps the values it was worked with (history)."""
+
     list_display = (
         "region",
+        "valid_from_period",
         "employer_rate",
         "individual_rate",
-        "credit_day",
+        "average_wage",
         "retiree_credit_rule",
-        "wallet_max_transfer_amount",
+        "created_at",
     )
     list_select_related = ("region",)
-    list_filter = ("retiree_credit_rule",)
+    list_filter = ("retiree_credit_rule", "region")
+    search_fields = ("=region__code", "region__name", "=valid_from_period")
+    fields = ("region", "valid_from_period", *policies.POLICY_VERSION_FIELDS)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        version = policies.policy_version_add(
+            region=obj.region,
+            valid_from_period=obj.valid_from_period,
+            values={name: getattr(obj, name) for name in policies.POLICY_VERSION_FIELDS},
+            actor=request.user,
+        )
+        obj.pk = version.pk
 
 
 @admin.register(Employer)
@@ -143,6 +171,7 @@ class InsuredPersonAdmin(PersonIdentityAdminMixin, RegionScopedAdmin):
         "phone_changed_at",
         "birth_date",
         "retired",
+        "retired_at",
         "pension",
         "user",
     )
@@ -160,7 +189,7 @@ class InsuredPersonAdmin(PersonIdentityAdminMixin, RegionScopedAdmin):
         return ("name", id_column, "phone", "retired")
 
     def get_fields(self, request, obj=None):
-        fields = ["name", "phone", "birth_date", "retired", "pension", "user"]
+        fields = ["name", "phone", "birth_date", "retired", "retired_at", "pension", "user"]
         if self._sees_full_id(request) or obj is None:
             return ["national_id", *fields]
         return ["masked_national_id", *fields, "created_at", "updated_at"]

@@ -65,11 +65,11 @@ class Region(models.Model):
 
 
 class RegionPolicy(models.Model):
-    """Every regional number of the spec: staff edit these in the admin, nothing is hard-coded."""
+    """Every regional number of the spec: staff edit these in the admin, nothing is hard-coded.
 
-    class RetireeCreditRule(models.TextChoices):
-        FIXED = "FIXED", _("定额划入")
-        PENSION_PERCENT = "PENSION_PERCENT", _("按平均养老金比例划入")
+    Rates, the contribution band and the retiree credit change over time: they are dated, in
+    RegionPolicyVersion; the settings here hold for every period.
+    """
 
     region = models.OneToOneField(
         Region,
@@ -78,47 +78,9 @@ class RegionPolicy(models.Model):
         related_name="policy",
         verbose_name=_("统筹区"),
     )
-    # Contributions (缴费)
-    average_wage = models.DecimalField(_("社会平均工资（月）"), **MONEY, default=Decimal("7000.00"))
-    base_floor_percent = models.DecimalField(
-        _("缴费基数下限（社平工资%）"), max_digits=5, decimal_places=2, default=Decimal("60")
-    )
-    base_ceiling_percent = models.DecimalField(
-        _("缴费基数上限（社平工资%）"), max_digits=5, decimal_places=2, default=Decimal("300")
-    )
-    employer_rate = models.DecimalField(_("单位缴费费率"), **RATE, default=Decimal("0.0800"))
-    individual_rate = models.DecimalField(_("个人缴费费率"), **RATE, default=Decimal("0.0200"))
-    credit_extra_rate = models.DecimalField(
-        _("个人账户额外划入比例（缴费基数）"),
-        **RATE,
-        default=Decimal("0"),
-        help_text=_("在职职工除个人缴费外，政策另行划入的比例。"),
-    )
     # Monthly credit (每月划入)
     credit_day = models.PositiveSmallIntegerField(
         _("每月划入日"), default=20, validators=[MinValueValidator(1), MaxValueValidator(28)]
-    )
-    retiree_credit_rule = models.CharField(
-        _("退休人员划入规则"),
-        max_length=20,
-        choices=RetireeCreditRule.choices,
-        default=RetireeCreditRule.FIXED,
-    )
-    retiree_age_threshold = models.PositiveSmallIntegerField(_("年龄分档（岁）"), default=70)
-    retiree_amount_below = models.DecimalField(
-        _("定额：分档年龄以下（元/月）"), **MONEY, default=Decimal("85.00")
-    )
-    retiree_amount_from = models.DecimalField(
-        _("定额：分档年龄及以上（元/月）"), **MONEY, default=Decimal("85.00")
-    )
-    average_pension = models.DecimalField(
-        _("统筹区平均养老金（元/月）"), **MONEY, default=Decimal("3500.00")
-    )
-    retiree_percent_below = models.DecimalField(
-        _("比例：分档年龄以下"), **RATE, default=Decimal("0.0200")
-    )
-    retiree_percent_from = models.DecimalField(
-        _("比例：分档年龄及以上"), **RATE, default=Decimal("0.0250")
     )
     spend_current_year_first = models.BooleanField(_("优先使用当年账户"), default=True)
     # Family wallet (医保钱包)
@@ -185,12 +147,6 @@ class RegionPolicy(models.Model):
     class Meta:
         verbose_name = _("统筹区政策")
         verbose_name_plural = _("统筹区政策")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(base_floor_percent__lte=models.F("base_ceiling_percent")),
-                name="policy_base_floor_below_ceiling",
-            ),
-        ]
 
     def __str__(self) -> str:
         return str(self.region)
@@ -302,6 +258,10 @@ class InsuredPerson(models.Model):
     )
     retired = models.BooleanField(_("退休"), default=False)
     pension = models.DecimalField(_("养老金（元/月）"), **MONEY, null=True, blank=True)
+    # The retiree credit starts the month after it (SPEC §3).
+    retired_at = models.DateField(
+        _("退休日期"), null=True, blank=True, validators=[validate_date_in_range]
+    )
     died_at = models.DateField(
         _("死亡日期"), null=True, blank=True, validators=[validate_date_in_range]
     )
@@ -328,14 +288,18 @@ class InsuredPerson(models.Model):
                 "birth_date", name="person_birth_date_in_range", datetime=False
             ),
             date_in_range_constraint("died_at", name="person_died_at_in_range", datetime=False),
+            date_in_range_constraint(
+                "retired_at", name="person_retired_at_in_range", datetime=False
+            ),
         ]
-        # The monthly credit reads retirees (about a tenth) and their birth dates from this
-        # index alone, without visiting everybody's rows.
+        # The monthly credit reads retirees (about a tenth), their birth dates, pensions and
+        # retirement dates from this index alone, without visiting everybody's rows.
         indexes = [
             models.Index(
                 fields=["id", "birth_date"],
+                include=["pension", "retired_at"],
                 condition=models.Q(retired=True),
-                name="person_retired_birth_date",
+                name="person_retired_credit_inputs",
             ),
         ]
 
@@ -549,6 +513,102 @@ class Posting(models.Model):
 
 
 period_validator = RegexValidator(r"^(19|20)\d\d(0[1-9]|1[0-2])$", _("做账期号格式为 YYYYMM。"))
+
+# Values migrated from the undated policy hold from here on: before any period the system keeps.
+POLICY_EARLIEST_PERIOD = "190001"
+
+
+class RegionPolicyVersion(models.Model):
+    """The region's rates, contribution band and retiree credit in force from a period on.
+
+    Work about a period (its contributions, credits, refunds) uses the version with the
+    greatest `valid_from_period` not after it. Versions are only added: history is kept.
+    """
+
+    class RetireeCreditRule(models.TextChoices):
+        FIXED = "FIXED", _("定额划入")
+        PENSION_PERCENT = "PENSION_PERCENT", _("按平均养老金比例划入")
+        OWN_PENSION_PERCENT = "OWN_PENSION_PERCENT", _("按本人养老金比例划入（封顶）")
+
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.CASCADE,
+        related_name="policy_versions",
+        verbose_name=_("统筹区"),
+    )
+    valid_from_period = models.CharField(_("起始期号"), max_length=6, validators=[period_validator])
+    # Contributions (缴费)
+    average_wage = models.DecimalField(_("社会平均工资（月）"), **MONEY, default=Decimal("7000.00"))
+    base_floor_percent = models.DecimalField(
+        _("缴费基数下限（社平工资%）"), max_digits=5, decimal_places=2, default=Decimal("60")
+    )
+    base_ceiling_percent = models.DecimalField(
+        _("缴费基数上限（社平工资%）"), max_digits=5, decimal_places=2, default=Decimal("300")
+    )
+    employer_rate = models.DecimalField(_("单位缴费费率"), **RATE, default=Decimal("0.0800"))
+    individual_rate = models.DecimalField(_("个人缴费费率"), **RATE, default=Decimal("0.0200"))
+    credit_extra_rate = models.DecimalField(
+        _("个人账户额外划入比例（缴费基数）"),
+        **RATE,
+        default=Decimal("0"),
+        help_text=_("在职职工除个人缴费外，政策另行划入的比例。"),
+    )
+    # Retirees' monthly credit (退休人员每月划入)
+    retiree_credit_rule = models.CharField(
+        _("退休人员划入规则"),
+        max_length=20,
+        choices=RetireeCreditRule.choices,
+        default=RetireeCreditRule.FIXED,
+    )
+    retiree_age_threshold = models.PositiveSmallIntegerField(_("年龄分档（岁）"), default=70)
+    retiree_amount_below = models.DecimalField(
+        _("定额：分档年龄以下（元/月）"), **MONEY, default=Decimal("85.00")
+    )
+    retiree_amount_from = models.DecimalField(
+        _("定额：分档年龄及以上（元/月）"), **MONEY, default=Decimal("85.00")
+    )
+    average_pension = models.DecimalField(
+        _("统筹区平均养老金（元/月）"), **MONEY, default=Decimal("3500.00")
+    )
+    retiree_percent_below = models.DecimalField(
+        _("比例：分档年龄以下"), **RATE, default=Decimal("0.0200")
+    )
+    retiree_percent_from = models.DecimalField(
+        _("比例：分档年龄及以上"), **RATE, default=Decimal("0.0250")
+    )
+    retiree_pension_percent = models.DecimalField(
+        _("本人养老金划入比例"), **RATE, default=Decimal("0")
+    )
+    retiree_pension_cap = models.DecimalField(
+        _("本人养老金划入封顶（元/月）"),
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text=_("留空表示不封顶。"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("统筹区政策版本")
+        verbose_name_plural = _("统筹区政策版本")
+        ordering = ["region", "-valid_from_period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "valid_from_period"], name="policy_version_region_period"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(base_floor_percent__lte=models.F("base_ceiling_percent")),
+                name="policy_version_base_floor_below_ceiling",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(retiree_pension_cap__isnull=True)
+                | models.Q(retiree_pension_cap__gte=0),
+                name="policy_version_pension_cap_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.valid_from_period}"
 
 
 class PersonalAccount(models.Model):

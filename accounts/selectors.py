@@ -1,10 +1,13 @@
 """Reads for the core app."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
+from .errors import NotFound
 from .models import (
     Contribution,
     Employer,
@@ -13,7 +16,42 @@ from .models import (
     Notification,
     PersonalAccount,
     Posting,
+    RegionPolicyVersion,
 )
+
+
+def policies_for_periods(
+    pairs: Iterable[tuple[str, str]],
+) -> dict[tuple[str, str], RegionPolicyVersion]:
+    """The dated policy (rates, contribution band, retiree credit) in force for each
+    (region code, period YYYYMM): the region's version with the greatest `valid_from_period`
+    not after the period. One query for all pairs. Raises NotFound for a pair with none."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    versions: dict[str, list[RegionPolicyVersion]] = {}
+    for version in RegionPolicyVersion.objects.filter(
+        region_id__in={region for region, _period in pairs},
+        valid_from_period__lte=max(period for _region, period in pairs),
+    ).order_by("-valid_from_period"):
+        versions.setdefault(version.region_id, []).append(version)
+    found = {}
+    for region, period in pairs:
+        version = next((v for v in versions.get(region, []) if v.valid_from_period <= period), None)
+        if version is None:
+            raise NotFound(
+                _("统筹区 %(region)s 没有适用于 %(period)s 的政策。")
+                % {"region": region, "period": period},
+                field="period",
+                rule="no_policy_for_period",
+            )
+        found[(region, period)] = version
+    return found
+
+
+def policy_for_period(region_id: str, period: str) -> RegionPolicyVersion:
+    """The region's dated policy in force in `period` (YYYYMM): see `policies_for_periods`."""
+    return policies_for_periods([(region_id, period)])[(region_id, period)]
 
 
 def ledger_discrepancies(*, limit: int = 100) -> list[tuple[int, int, int]]:

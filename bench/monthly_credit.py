@@ -123,12 +123,13 @@ def main() -> None:
     from django.db import connection, transaction
 
     from accounts.models import Region
+    from accounts.selectors import policy_for_period
     from accounts.services import credits, ledger, periods
     from accounts.tasks import run_monthly_credit
 
     print(f"monthly credit benchmark: {args.accounts:,} accounts in {REGION}, period {PERIOD}")
     call_command("migrate", verbosity=0)
-    region = Region.objects.select_related("policy").get(pk=REGION)
+    region = Region.objects.get(pk=REGION)
     with connection.cursor() as cursor:
         support.timed(
             "build accounts and contributions", lambda: build_accounts(cursor, args.accounts)
@@ -139,8 +140,9 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
 
-    below_fen, from_fen = credits.retiree_amounts_fen(policy=region.policy)
-    cutoff = credits.age_band_cutoff(period=PERIOD, age=region.policy.retiree_age_threshold)
+    policy = policy_for_period(REGION, PERIOD)
+    below_fen, from_fen = credits.retiree_amounts_fen(policy=policy)
+    cutoff = credits.age_band_cutoff(period=PERIOD, age=policy.retiree_age_threshold)
 
     def run_floor() -> tuple[float, float | None]:
         """The floor's seconds, and with --floor-fk-checks those of its deferred foreign-key

@@ -36,6 +36,8 @@ STAFF_GROUP_PERMISSIONS = {
     "accounts": [
         "view_regionpolicy",
         "change_regionpolicy",
+        "view_regionpolicyversion",
+        "add_regionpolicyversion",
         "view_region",
         "change_region",
         "view_employer",

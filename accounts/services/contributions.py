@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.errors import BusinessRuleViolation
-from accounts.models import Contribution, RegionPolicy
+from accounts.models import Contribution, RegionPolicyVersion
+from accounts.selectors import policies_for_periods
 
 from .personal_accounts import personal_accounts_receiving
 
@@ -26,8 +27,11 @@ class ContributionAmounts:
     credit_fen: int
 
 
-def contribution_amounts(*, policy: RegionPolicy, reported_base: Decimal) -> ContributionAmounts:
-    """缴费基数 clamped to 60%–300% (policy) of the average wage; shares rounded to the fen."""
+def contribution_amounts(
+    *, policy: RegionPolicyVersion, reported_base: Decimal
+) -> ContributionAmounts:
+    """缴费基数 clamped to 60%–300% (the period's policy) of the average wage; shares rounded
+    to the fen."""
     floor = (policy.average_wage * policy.base_floor_percent / 100).quantize(CENT, ROUND_HALF_UP)
     ceiling = (policy.average_wage * policy.base_ceiling_percent / 100).quantize(
         CENT, ROUND_HALF_UP
@@ -88,9 +92,8 @@ def contributions_feed_apply(*, rows: list[dict]) -> ContributionFeedResult:
         )
     }
     contributions_check_accounts(rows=rows, existing=existing, accounts=accounts)
-    policies = {
-        p.region_id: p for p in RegionPolicy.objects.filter(region__in={k[1] for k in keys})
-    }
+    # Each period's own rates and band (a 2024 contribution keeps 2024's rates).
+    policies = policies_for_periods((k[1], k[2]) for k in keys)
     to_create, to_mark_paid = [], []
     for row in rows:
         key = (row["person"].pk, row["region"].code, row["period"])
@@ -102,7 +105,7 @@ def contributions_feed_apply(*, rows: list[dict]) -> ContributionFeedResult:
             else:
                 result.unchanged += 1
             continue
-        amounts = contribution_amounts(policy=policies[key[1]], reported_base=row["base"])
+        amounts = contribution_amounts(policy=policies[key[1:]], reported_base=row["base"])
         to_create.append(
             Contribution(
                 account=accounts[(key[0], key[1])],

@@ -28,7 +28,9 @@ from accounts.models import (
     PersonalAccount,
     Region,
     RegionPolicy,
+    RegionPolicyVersion,
 )
+from accounts.selectors import policies_for_periods
 
 from .ledger import postings_post_query, region_account
 from .personal_accounts import current_period
@@ -52,15 +54,36 @@ def eligible_periods(*, region: Region, only: str | None = None) -> list[str]:
     return sorted(periods.values_list("period", flat=True))
 
 
-def retiree_amounts_fen(*, policy: RegionPolicy) -> tuple[int, int]:
-    """(below the age band, from the age band) in fen for one month."""
-    if policy.retiree_credit_rule == RegionPolicy.RetireeCreditRule.FIXED:
+Rule = RegionPolicyVersion.RetireeCreditRule
+# No cap: more than any monthly pension could give.
+_UNCAPPED_FEN = 10**15
+
+
+def retiree_amounts_fen(*, policy: RegionPolicyVersion) -> tuple[int, int]:
+    """(below the age band, from the age band) in fen for one month of the policy's periods;
+    0 under the own-pension rule, which has no age band."""
+    if policy.retiree_credit_rule == Rule.FIXED:
         below, from_band = policy.retiree_amount_below, policy.retiree_amount_from
-    else:
+    elif policy.retiree_credit_rule == Rule.PENSION_PERCENT:
         below = policy.average_pension * policy.retiree_percent_below
         from_band = policy.average_pension * policy.retiree_percent_from
+    else:
+        return 0, 0
     return tuple(
         int(amount.quantize(Decimal("0.01"), ROUND_HALF_UP) * 100) for amount in (below, from_band)
+    )
+
+
+def own_pension_terms(*, policy: RegionPolicyVersion) -> tuple[int, int]:
+    """(percent in ten-thousandths, monthly cap in fen) of the own-pension rule (seed 004:
+    Beijing 3.5% up to 500 yuan); (0, no cap) under the other rules. Whole numbers, so the
+    SQL computes each person's amount exactly, on PostgreSQL and SQLite alike."""
+    if policy.retiree_credit_rule != Rule.OWN_PENSION_PERCENT:
+        return 0, _UNCAPPED_FEN
+    cap = policy.retiree_pension_cap
+    return (
+        int(policy.retiree_pension_percent * 10_000),
+        _UNCAPPED_FEN if cap is None else int(cap * 100),
     )
 
 
@@ -72,11 +95,17 @@ def age_band_cutoff(*, period: str, age: int) -> dt.date:
 
 
 # This chunk's credits, from one pass over its accounts: the in-service credit of a paid
-# contribution, or for a retiree with no contribution in a due period the amount of their age
-# band (each period has its cutoff). The ledger's set-based path skips keys already posted (the
-# unique index settles races too), so every period is credited once.
-_DUE = "due (period, cutoff) AS (VALUES {values})"
-_RETIREE_FEN = "CASE WHEN p.birth_date <= due.cutoff THEN %(from_fen)s ELSE %(below_fen)s END"
+# contribution (on a frozen account too: what was paid while employed is the person's, the
+# balance grows and nothing becomes available), or for a retiree on an active account with no
+# contribution in a due period after the month they retired: the amount of their age band, or
+# their own pension's percent up to the cap (each period has its cutoff and its own policy's
+# amounts). The ledger's set-based path skips keys already posted (the unique index settles
+# races too), so every period is credited once.
+_DUE = "due (period, starts, cutoff, below_fen, from_fen, pension_e4, cap_fen) AS (VALUES {values})"
+# Fen of the pension times ten-thousandths, rounded half up: integers only.
+_OWN_FEN = "(CAST(ROUND(COALESCE(p.pension, 0) * 100) AS BIGINT) * due.pension_e4 + 5000) / 10000"
+_RETIREE_FEN = f"""(CASE WHEN p.birth_date <= due.cutoff THEN due.from_fen ELSE due.below_fen END
+    + CASE WHEN {_OWN_FEN} > due.cap_fen THEN due.cap_fen ELSE {_OWN_FEN} END)"""
 _CREDITS = f"""
     SELECT %(fund)s AS from_account_id, pa.current_id AS to_account_id,
            COALESCE(c.credit_fen, {_RETIREE_FEN}) AS amount_fen,
@@ -90,11 +119,14 @@ _CREDITS = f"""
       ON c.account_id = pa.id AND c.period = due.period
      AND c.account_id BETWEEN %(lo)s AND %(hi)s
     LEFT JOIN accounts_insuredperson p ON p.id = pa.person_id AND p.retired
-    WHERE pa.region_id = %(region)s AND pa.id BETWEEN %(lo)s AND %(hi)s AND pa.status = 'ACTIVE'
+    WHERE pa.region_id = %(region)s AND pa.id BETWEEN %(lo)s AND %(hi)s
+      AND pa.status IN ('ACTIVE', 'FROZEN')
       AND (
           (c.id IS NOT NULL AND c.region_id = %(region)s AND c.paid_at IS NOT NULL
            AND c.credit_fen > 0)
-          OR (c.id IS NULL AND p.id IS NOT NULL AND pa.opened_period <= due.period
+          OR (c.id IS NULL AND pa.status = 'ACTIVE' AND p.id IS NOT NULL
+              AND pa.opened_period <= due.period
+              AND (p.retired_at IS NULL OR p.retired_at < due.starts)
               AND {_RETIREE_FEN} > 0)
       )
 """
@@ -104,21 +136,26 @@ def _post_credits(
     *, chunk: tuple[int, int], region: Region, fund_id: int, periods: list[str], run
 ) -> tuple[int, int, int]:
     """Post this chunk's missing credits with their balances: (postings, retirees, fen)."""
-    policy = region.policy
-    below_fen, from_fen = retiree_amounts_fen(policy=policy)
+    policies = policies_for_periods((region.code, period) for period in periods)
     params = {
         "fund": fund_id,
         "reference": f"credit-run:{run.pk}",
         "region": region.code,
         "lo": chunk[0],
         "hi": chunk[1],
-        "from_fen": from_fen,
-        "below_fen": below_fen,
     }
     for i, period in enumerate(periods):
+        policy = policies[(region.code, period)]
         params[f"period{i}"] = period
+        params[f"starts{i}"] = dt.date(int(period[:4]), int(period[4:]), 1)
         params[f"cutoff{i}"] = age_band_cutoff(period=period, age=policy.retiree_age_threshold)
-    values = ", ".join(f"(%(period{i})s, %(cutoff{i})s)" for i in range(len(periods)))
+        params[f"below{i}"], params[f"from{i}"] = retiree_amounts_fen(policy=policy)
+        params[f"pension{i}"], params[f"cap{i}"] = own_pension_terms(policy=policy)
+    values = ", ".join(
+        f"(%(period{i})s, %(starts{i})s, %(cutoff{i})s, %(below{i})s, %(from{i})s,"
+        f" %(pension{i})s, %(cap{i})s)"
+        for i in range(len(periods))
+    )
     posted = postings_post_query(ctes=_DUE.format(values=values), query=_CREDITS, params=params)
     return posted.count, posted.by_kind.get(RETIREE, (0, 0))[0], posted.amount_fen
 

@@ -73,6 +73,7 @@ class FeedPersonSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
     birth_date = DateField(required=False, allow_null=True)
     retired = serializers.BooleanField()
+    retired_at = DateField(required=False, allow_null=True)
     pension = DecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
     )
@@ -88,6 +89,11 @@ class FeedPersonSerializer(serializers.Serializer):
             raise serializers.ValidationError({"died_at": [_("死亡日期不能早于出生日期。")]})
         if attrs.get("pension") is not None and not attrs["retired"]:
             raise serializers.ValidationError({"pension": [_("只有退休人员才有养老金。")]})
+        retired_at = attrs.get("retired_at")
+        if retired_at and not attrs["retired"]:
+            raise serializers.ValidationError({"retired_at": [_("只有退休人员才有退休日期。")]})
+        if retired_at and retired_at < (birth or birth_date_from_national_id(attrs["national_id"])):
+            raise serializers.ValidationError({"retired_at": [_("退休日期不能早于出生日期。")]})
         return attrs
 
 

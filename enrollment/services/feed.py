@@ -23,7 +23,7 @@ from .duplicates import name_mismatches_suspend
 from .personal_accounts import personal_accounts_freeze_sync, personal_accounts_open_for
 from .status_history import history_changed, history_fields, status_changes_record
 
-PERSON_FIELDS = ("phone", "birth_date", "retired", "pension", "died_at")
+PERSON_FIELDS = ("phone", "birth_date", "retired", "retired_at", "pension", "died_at")
 ENROLLMENT_FIELDS = (
     "employer",
     "status",
@@ -110,6 +110,7 @@ def _upsert_persons(rows: list[dict], result: PersonFeedResult, now) -> dict[str
             "phone": row.get("phone") or "",
             "birth_date": row.get("birth_date") or birth_date_from_national_id(row["national_id"]),
             "retired": row["retired"],
+            "retired_at": row.get("retired_at") if row["retired"] else None,
             "pension": row.get("pension"),
             "died_at": row.get("died_at"),
         }
@@ -125,6 +126,8 @@ def _upsert_persons(rows: list[dict], result: PersonFeedResult, now) -> dict[str
             continue
         if "died_at" not in row:  # only an explicit null corrects a death reported in error
             values["died_at"] = person.died_at
+        if row["retired"] and "retired_at" not in row:  # a source that does not send the date
+            values["retired_at"] = person.retired_at
         if not values["phone"]:
             values["phone"] = person.phone
         elif person.phone and values["phone"] != person.phone:

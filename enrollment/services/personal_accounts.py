@@ -3,7 +3,10 @@ to resident insurance, unfrozen on a return. The accounts themselves belong to `
 this module only decides when to call its services.
 """
 
+from collections import defaultdict
+
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from accounts.models import InsuredPerson, PersonalAccount, Region
 from accounts.services import personal_accounts as accounts
@@ -16,12 +19,16 @@ _ALIVE = (EnrollmentStatus.ACTIVE, EnrollmentStatus.SUSPENDED)
 
 
 def personal_accounts_open_for(*, enrollments: list[Enrollment]) -> int:
-    """Open the account of every employee/flexible enrollment that has none yet (same 个人编号)."""
-    wanted: dict[tuple[int, str, str], tuple[InsuredPerson, Region, str]] = {}
+    """Open the account of every employee/flexible enrollment that has none yet (same 个人编号),
+    retirees included (no contribution is paid for them, the retiree credit is). The account
+    counts from the record's registration month (入库): a retiree fed today is credited for
+    the assessed periods since then, from the month after retirement."""
+    wanted: dict[tuple[int, str, str], tuple[InsuredPerson, Region, str, str]] = {}
     for enrollment in enrollments:
         if enrollment.scheme in EMPLOYEE_SCHEMES:
             key = (enrollment.person_id, enrollment.region_id, enrollment.record_id)
-            wanted[key] = (enrollment.person, enrollment.region, enrollment.record_id)
+            registered = timezone.localdate(enrollment.registered_at).strftime("%Y%m")
+            wanted[key] = (enrollment.person, enrollment.region, enrollment.record_id, registered)
     if not wanted:
         return 0
     existing = set(
@@ -29,10 +36,13 @@ def personal_accounts_open_for(*, enrollments: list[Enrollment]) -> int:
             "person_id", "region_id", "record_id"
         )
     )
-    missing = [value for key, value in wanted.items() if key not in existing]
-    if missing:
-        accounts.personal_accounts_open_many(records=missing)
-    return len(missing)
+    by_period: dict[str, list[tuple[InsuredPerson, Region, str]]] = defaultdict(list)
+    for key, (person, region, record_id, registered) in wanted.items():
+        if key not in existing:
+            by_period[registered].append((person, region, record_id))
+    for opened_period, records in sorted(by_period.items()):
+        accounts.personal_accounts_open_many(records=records, opened_period=opened_period)
+    return sum(len(records) for records in by_period.values())
 
 
 def personal_accounts_freeze_sync(*, person_ids=None) -> tuple[int, int]:

@@ -8,7 +8,14 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from accounts.models import LedgerAccount, MonthlyCreditRun, PersonalAccount, Posting, RegionPolicy
+from accounts.models import (
+    LedgerAccount,
+    MonthlyCreditRun,
+    PersonalAccount,
+    Posting,
+    RegionPolicy,
+    RegionPolicyVersion,
+)
 from accounts.services import credits, periods, personal_accounts
 from tests.factories import InsuredPersonFactory
 
@@ -91,7 +98,7 @@ def test_march_and_april_assessed_late_are_both_credited_exactly_once(contribute
 
 @time_machine.travel(NOW)
 def test_the_policy_extra_share_is_added(contribute, assess):
-    RegionPolicy.objects.filter(pk="610100").update(credit_extra_rate=Decimal("0.0050"))
+    RegionPolicyVersion.objects.filter(region="610100").update(credit_extra_rate=Decimal("0.0050"))
     person = InsuredPersonFactory()
     contribute(person, "202604", base="10000.00")
     assess("202604")
@@ -115,26 +122,37 @@ def test_the_base_is_clamped_to_the_regions_floor_and_ceiling(
     assert balance(person) == Decimal(credited)
 
 
+def fixed_by_age_band(region: str) -> None:
+    """A fixed monthly amount by age band: 97 under 70, 107 from 70."""
+    RegionPolicyVersion.objects.filter(region=region).update(
+        retiree_credit_rule=RegionPolicyVersion.RetireeCreditRule.FIXED,
+        retiree_amount_below=Decimal("97.00"),
+        retiree_amount_from=Decimal("107.00"),
+    )
+
+
 @time_machine.travel(NOW)
-def test_beijing_retirees_get_97_under_70_and_107_from_70(assess, retiree):
-    younger = retiree(born=dt.date(1960, 1, 1), region="110100")
-    older = retiree(born=dt.date(1956, 5, 31), region="110100")  # 70 in May 2026
-    assess("202605", region="110100")
-    credits.monthly_credit_run(region_code="110100")
-    assert balance(younger, "110100") == Decimal("97.00")
-    assert balance(older, "110100") == Decimal("107.00")
+def test_retirees_get_a_fixed_amount_by_age_band(assess, retiree):
+    fixed_by_age_band("140100")
+    younger = retiree(born=dt.date(1960, 1, 1), region="140100")
+    older = retiree(born=dt.date(1956, 5, 31), region="140100")  # 70 in May 2026
+    assess("202605", region="140100")
+    credits.monthly_credit_run(region_code="140100")
+    assert balance(younger, "140100") == Decimal("97.00")
+    assert balance(older, "140100") == Decimal("107.00")
 
 
 @time_machine.travel(NOW)
 def test_a_backfilled_retiree_gets_each_periods_age_band_once(assess, retiree):
     """Turning 70 in May: April is credited below the band, May from it, each once."""
-    person = retiree(born=dt.date(1956, 5, 31), region="110100")
-    assess("202604", "202605", region="110100")
-    first = credits.monthly_credit_run(region_code="110100")
-    second = credits.monthly_credit_run(region_code="110100")
+    fixed_by_age_band("140100")
+    person = retiree(born=dt.date(1956, 5, 31), region="140100")
+    assess("202604", "202605", region="140100")
+    first = credits.monthly_credit_run(region_code="140100")
+    second = credits.monthly_credit_run(region_code="140100")
     assert (first.credited_count, first.retiree_count) == (2, 2)
     assert second.credited_count == 0
-    assert balance(person, "110100") == Decimal("204.00")
+    assert balance(person, "140100") == Decimal("204.00")
     verify_ledger()
 
 
@@ -158,17 +176,41 @@ def test_percent_of_average_pension_by_age_band(assess, retiree):
 
 
 @time_machine.travel(NOW)
-def test_a_frozen_account_is_skipped_and_backfilled_once_unfrozen(contribute, assess):
+def test_a_frozen_account_still_receives_what_was_paid_while_employed(contribute, assess):
+    """封存 keeps the money the person's: an individual share paid for a period of employment is
+    credited after the account froze; the balance grows, the available amount stays 0."""
+    # given: April paid while employed, then the account froze (moved to resident insurance)
     person = InsuredPersonFactory()
     contribute(person, "202604")
     assess("202604")
+    account = PersonalAccount.objects.get(person=person)
+    personal_accounts.personal_account_freeze(account=account, reason="转居民医保")
+    # when
+    run = credits.monthly_credit_run(region_code="610100")
+    # then
+    account = PersonalAccount.objects.select_related("current", "carried").get(pk=account.pk)
+    assert run.credited_count == 1
+    assert (account.status, account.balance, account.available) == (
+        PersonalAccount.Status.FROZEN,
+        Decimal("160.00"),
+        Decimal("0.00"),
+    )
+    assert credits.monthly_credit_run(region_code="610100").credited_count == 0
+    verify_ledger()
+
+
+@time_machine.travel(NOW)
+def test_a_retiree_on_a_frozen_account_is_credited_once_unfrozen(assess, retiree):
+    """The retiree credit follows an active account: none while frozen, backfilled after."""
+    person = retiree(born=dt.date(1962, 8, 8))
+    assess("202605")
     account = PersonalAccount.objects.get(person=person)
     personal_accounts.personal_account_freeze(account=account, reason="转居民医保")
     credits.monthly_credit_run(region_code="610100")
     assert balance(person) == Decimal("0.00")
     personal_accounts.personal_account_unfreeze(account=account)
     credits.monthly_credit_run(region_code="610100")
-    assert balance(person) == Decimal("160.00")
+    assert balance(person) == Decimal("66.00")
 
 
 @time_machine.travel(NOW)

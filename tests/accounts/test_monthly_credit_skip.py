@@ -13,8 +13,15 @@ import time_machine
 from django.core.management import call_command
 from django.db import connection
 
-from accounts.models import MonthlyCreditRun, PersonalAccount, Posting, RegionPolicy
-from accounts.services import credits, personal_accounts
+from accounts.models import (
+    InsuredPerson,
+    MonthlyCreditRun,
+    PersonalAccount,
+    Posting,
+    Region,
+    RegionPolicyVersion,
+)
+from accounts.services import credits, personal_accounts, policies
 from tests.factories import InsuredPersonFactory
 
 pytestmark = [
@@ -123,30 +130,30 @@ def test_a_person_flagged_retired_after_a_finished_run_is_credited(assess, retir
 
 
 @time_machine.travel(NOW)
-def test_an_account_unfrozen_after_a_finished_run_is_credited(contribute, assess):
-    person = InsuredPersonFactory()
-    contribute(person, "202604")
-    assess("202604")
+def test_an_account_unfrozen_after_a_finished_run_is_credited(assess, retiree):
+    """A frozen retiree gets no retiree credit; the unfreeze is a logged input change."""
+    person = retiree(born=dt.date(1962, 8, 8))
+    assess("202605")
     account = PersonalAccount.objects.get(person=person)
     personal_accounts.personal_account_freeze(account=account, reason="转居民医保")
     credits.monthly_credit_run(region_code="610100")
     personal_accounts.personal_account_unfreeze(account=account)
     run = credits.monthly_credit_run(region_code="610100")
     assert run.credited_count == 1
-    assert balance(person) == Decimal("160.00")
+    assert balance(person) == Decimal("66.00")
 
 
 @time_machine.travel(NOW)
 def test_a_retiree_rule_changed_after_a_finished_run_applies(assess, retiree):
     # given: Taiyuan's fixed amounts at zero credit nobody
-    RegionPolicy.objects.filter(pk="140100").update(
+    RegionPolicyVersion.objects.filter(region="140100").update(
         retiree_amount_below=Decimal("0"), retiree_amount_from=Decimal("0")
     )
     person = retiree(born=dt.date(1950, 3, 3), region="140100")
     assess("202605", region="140100")
     assert credits.monthly_credit_run(region_code="140100").credited_count == 0
     # when
-    RegionPolicy.objects.filter(pk="140100").update(
+    RegionPolicyVersion.objects.filter(region="140100").update(
         retiree_amount_below=Decimal("85"), retiree_amount_from=Decimal("85")
     )
     run = credits.monthly_credit_run(region_code="140100")
@@ -250,3 +257,44 @@ def test_a_finished_run_prunes_the_change_log_it_has_seen(
     # and a change after it is kept, so the next run does the work
     contribute(InsuredPersonFactory(), "202604")
     assert change_log_rows("610100") > 0
+
+
+@time_machine.travel(NOW)
+def test_a_policy_version_added_after_a_finished_run_applies(assess, retiree):
+    """A new dated version is a credit input: the next run reads it instead of skipping."""
+    # given: Taiyuan's fixed amounts at zero credit nobody
+    RegionPolicyVersion.objects.filter(region="140100").update(
+        retiree_amount_below=Decimal("0"), retiree_amount_from=Decimal("0")
+    )
+    person = retiree(born=dt.date(1950, 3, 3), region="140100")
+    assess("202605", region="140100")
+    assert credits.monthly_credit_run(region_code="140100").credited_count == 0
+    # when: a version from May on sets 85
+    policies.policy_version_add(
+        region=Region.objects.get(pk="140100"),
+        valid_from_period="202605",
+        values={"retiree_amount_below": Decimal("85"), "retiree_amount_from": Decimal("85")},
+        actor=None,
+    )
+    run = credits.monthly_credit_run(region_code="140100")
+    # then
+    assert run.credited_count == 1
+    assert balance(person, "140100") == Decimal("85.00")
+
+
+@time_machine.travel(NOW)
+def test_a_pension_reported_after_a_finished_run_is_credited(assess, retiree):
+    """Pension and retirement date are credit inputs: changing them is logged, no skip."""
+    # given: a Beijing retiree with no known pension, and a finished run that credited nobody
+    person = retiree(born=dt.date(1958, 1, 1), region="110100")
+    InsuredPerson.objects.filter(pk=person.pk).update(retired_at=dt.date(2026, 4, 1))
+    assess("202604", "202605", region="110100")
+    assert credits.monthly_credit_run(region_code="110100").credited_count == 0
+    # when: the pension arrives, then the retirement date is corrected to March
+    InsuredPerson.objects.filter(pk=person.pk).update(pension=Decimal("5000.00"))
+    after_pension = credits.monthly_credit_run(region_code="110100")
+    InsuredPerson.objects.filter(pk=person.pk).update(retired_at=dt.date(2026, 3, 1))
+    after_date = credits.monthly_credit_run(region_code="110100")
+    # then: 3.5% of 5000 for May, then for April
+    assert (after_pension.credited_count, after_date.credited_count) == (1, 1)
+    assert balance(person, "110100") == Decimal("350.00")
