@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("enrollment.api.urls")),
     path("", include("wallet.api.urls")),
+    path("", include("refunds.api.urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("session/keep-alive/", session_views.keep_alive, name="session-keep-alive"),
     path("account/api-token/revoke/", session_views.api_token_revoke, name="api-token-revoke"),
     path("wallet/", include("wallet.urls")),
+    path("employer/refunds/", include("refunds.urls")),
     path("employer/", include("enrollment.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
