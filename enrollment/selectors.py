@@ -4,6 +4,7 @@ through the functions of "where a person is insured" below and `enrollment.signa
 
 import datetime as dt
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.db import connection
 from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Subquery, When
@@ -251,11 +252,29 @@ def employments_with(*, employer_id: int, person_ids) -> dict[int, list[Employme
     employed = {EnrollmentStatus.ACTIVE, EnrollmentStatus.SUSPENDED}
     found: dict[int, list[Employment]] = {}
     for chunk in _chunks(ids):
-        enrollments = list(
-            Enrollment.objects.filter(person_id__in=chunk, scheme=Scheme.EMPLOYEE).only(
-                "person_id", "status", "stopped_at", "stop_reason", "employer_id", "registered_at"
+        # Plain rows, not model instances: enrollment_steps reads only these attributes.
+        enrollments = [
+            SimpleNamespace(
+                pk=pk,
+                person_id=person_id,
+                status=status,
+                stopped_at=stopped_at,
+                stop_reason=stop_reason,
+                employer_id=employer,
+                registered_at=registered_at,
             )
-        )
+            for pk, person_id, status, stopped_at, stop_reason, employer, registered_at in (
+                Enrollment.objects.filter(person_id__in=chunk, scheme=Scheme.EMPLOYEE).values_list(
+                    "pk",
+                    "person_id",
+                    "status",
+                    "stopped_at",
+                    "stop_reason",
+                    "employer_id",
+                    "registered_at",
+                )
+            )
+        ]
         changes: dict[int, list[EnrollmentStatusChange]] = {}
         for change in EnrollmentStatusChange.objects.filter(
             enrollment__person_id__in=chunk, enrollment__scheme=Scheme.EMPLOYEE
@@ -305,10 +324,9 @@ def retirements_of(*, person_ids) -> dict[int, dt.date | None]:
             "pk", flat=True
         )
         found.update(dict.fromkeys(retired))
+    for chunk in _chunks(sorted(found)):
         dated = (
-            Enrollment.objects.filter(
-                person_id__in=chunk, person__retired=True, stop_reason=StopReason.RETIRED
-            )
+            Enrollment.objects.filter(person_id__in=chunk, stop_reason=StopReason.RETIRED)
             .exclude(stopped_at=None)
             .values_list("person_id", "stopped_at")
         )

@@ -7,7 +7,9 @@ when any row is wrong), then its items are calculated and written in one stateme
 refund moves from the region fund to the employer's pending-transfer account (待转账户).
 """
 
+import calendar
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -26,12 +28,10 @@ from accounts.services.ledger import Move, employer_account, postings_post_rows,
 from accounts.services.notifications import notification_send
 from accounts.sql import json_rows
 from enrollment import selectors as enrollment
-from enrollment.history import period_days
 
 from .. import policy
 from ..models import RefundBatch, RefundItem
 
-PERIOD_FORMAT = r"^(19|20)\d\d(0[1-9]|1[0-2])$"
 MAX_ITEMS = 200_000
 POSTING_KIND = "REFUND_BATCH"
 _EXCLUSION_BY_STOP = {
@@ -82,6 +82,13 @@ class CheckedBatch:
     rows: list[CheckedRow] = field(default_factory=list)
 
 
+@functools.cache
+def period_days(period: str) -> tuple[dt.date, dt.date]:
+    """First and last day of a YYYYMM period."""
+    year, month = int(period[:4]), int(period[4:])
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
 def _is_period(value) -> bool:
     return (
         isinstance(value, str)
@@ -97,6 +104,12 @@ def _fen(value) -> int | None:
     """Yuan as a string or whole number (never a float) → fen above zero; None when not."""
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         return None
+    return _fen_of(value)
+
+
+@functools.lru_cache(maxsize=65536)
+def _fen_of(value: str | int | Decimal) -> int | None:
+    """Bases repeat across a batch's rows: each distinct one is parsed once."""
     if isinstance(value, str) and not value.isascii():
         return None
     try:
@@ -230,6 +243,9 @@ def _employment(spans, period: str, window_start: dt.date):
     (stop, leaving, retirement, whole-unit transfer) on; not employed when there was no span
     with the employer that period and no event inside the refund window explains it."""
     first, last = period_days(period)
+    if len(spans) == 1 and spans[0].ended_on is None:
+        # Most employees: one span, still open.
+        return spans[0].since <= last, ""
     covering = [s for s in spans if s.since <= last and (s.ended_on is None or s.ended_on > first)]
     ended = [
         s

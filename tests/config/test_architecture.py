@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("accounts", "enrollment", "wallet", "config")
+APPS = ("accounts", "enrollment", "wallet", "refunds", "config")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
@@ -50,6 +50,8 @@ def project_copy(tmp_path_factory) -> Path:
         ("enrollment/wrong.py", "from wallet.models import Wallet", "Enrollment imports"),
         ("wallet/wrong.py", "from enrollment.models import Enrollment", "The wallet reads"),
         ("wallet/wrong.py", "from enrollment.services import feed", "The wallet reads"),
+        ("refunds/wrong.py", "from enrollment.history import was_retired", "Refunds read"),
+        ("accounts/wrong.py", "import refunds.selectors", "The core"),
     ],
 )
 def test_a_wrong_import_breaks_a_contract(project_copy, module, line, contract):

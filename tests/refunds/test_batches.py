@@ -286,3 +286,24 @@ def test_a_reference_used_before_is_refused_naming_it():
     assert refused.value.field == "reference"
     assert "SW-2024-001" in refused.value.message
     assert RefundBatch.objects.count() == 1
+
+
+def test_a_person_whose_record_moved_to_another_employer_is_excluded_as_left():
+    """Moved to another employer on 15 May: May and June are excluded for the old one."""
+    from tests.enrollment.test_employments import moved_to_another_employer
+
+    employer = EmployerFactory()
+    person = moved_to_another_employer(employer, EmployerFactory(), dt.date(2024, 5, 15))
+    for period in ("202404", "202405", "202406"):
+        contribution(person, period, "10000.00")
+    batch = receive(
+        batch_payload(
+            employer,
+            [item(person, p, "10000.00", "8000.00") for p in ("202404", "202405", "202406")],
+        )
+    )
+    assert [figures(batch, person, p)[-1] for p in ("202404", "202405", "202406")] == [
+        "",
+        RefundItem.Exclusion.LEFT,
+        RefundItem.Exclusion.LEFT,
+    ]
