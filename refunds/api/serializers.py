@@ -22,14 +22,19 @@ class RefundBatchFeedSerializer(serializers.Serializer):
     items = RefundBatchFeedItemSerializer(many=True)
 
 
+# Plain strings, not enums: "status" choice sets of other apps would collide in the schema.
+STATUS_HELP = "RECEIVED (待审核), APPROVED or REJECTED"
+
+
 class RefundBatchCreatedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=RefundBatch.Status.choices)
+    status = serializers.CharField(help_text=STATUS_HELP)
 
 
 class RefundBatchSerializer(serializers.ModelSerializer):
     """A batch with its totals, employer and individual shares apart (yuan strings)."""
 
+    status = serializers.CharField(help_text=STATUS_HELP)
     status_display = serializers.CharField(source="get_status_display")
     employer_paid = FenAsYuanField(source="employer_paid_fen")
     employer_due = FenAsYuanField(source="employer_due_fen")

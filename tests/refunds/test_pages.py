@@ -70,7 +70,7 @@ def test_the_pending_account_page_shows_balance_and_postings(
     with django_assert_num_queries(9):
         page = client.get(reverse("refunds:pending-account"))
     text = page.content.decode()
-    assert "1200.00" in text and "SW-2024-001" in text and "差额退费" in text
+    assert "1200.00" in text and "SW-2024-001" in text and "<td>差额退费</td>" in text
 
 
 def test_another_employers_batch_is_not_found(client, approved):
