@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -89,6 +90,12 @@ def period_days(period: str) -> tuple[dt.date, dt.date]:
     return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+def _is_code(value, length: int) -> bool:
+    """Digits and capital letters of that length: anything else is no code of ours (and a NUL
+    character never reaches the database)."""
+    return isinstance(value, str) and len(value) == length and value.isascii() and value.isalnum()
+
+
 def _is_period(value) -> bool:
     return (
         isinstance(value, str)
@@ -116,23 +123,29 @@ def _fen_of(value: str | int | Decimal) -> int | None:
         amount = Decimal(value)
     except InvalidOperation:
         return None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+    # Bounds first: quantizing a huge exponent would itself raise.
+    if not amount.is_finite() or amount <= 0 or amount >= Decimal("1e12"):
         return None
-    if amount >= Decimal("1e12"):
+    if amount != amount.quantize(Decimal("0.01")):
         return None
     return int(amount * 100)
 
 
 def _check_header(*, reference, region_code, employer_code, periods, items, errors) -> tuple:
     """The batch's own fields; (region, employer, periods) or Nones where wrong."""
-    if not isinstance(reference, str) or not reference.strip() or len(reference) > 64:
+    if (
+        not isinstance(reference, str)
+        or not reference.strip()
+        or len(reference) > 64
+        or not reference.isprintable()
+    ):
         errors["reference"] = [_("批次编号必须填写，最多64个字符。")]
     region = employer = None
-    if isinstance(region_code, str) and len(region_code) == 6:
+    if _is_code(region_code, 6):
         region = Region.objects.filter(pk=region_code).first()
     if region is None:
         errors["region"] = [_("统筹区 %(code)s 不存在。") % {"code": region_code}]
-    if isinstance(employer_code, str) and employer_code:
+    if _is_code(employer_code, 18):
         employer = Employer.objects.filter(code=employer_code).first()
     if employer is None:
         errors["employer_code"] = [_("参保单位 %(code)s 不存在。") % {"code": employer_code}]
@@ -165,6 +178,15 @@ def _reference_free(reference: str) -> None:
         )
 
 
+def _national_id_error(national_id: str) -> str:
+    """Why an ID matches nobody: the validator's message, or that nobody has it."""
+    try:
+        validate_national_id(national_id)
+    except ValidationError as invalid:
+        return invalid.messages[0]
+    return _("参保人 %(id)s 不存在。") % {"id": national_id}
+
+
 def _parse_rows(items: list, periods: set[str], errors: dict) -> list[tuple]:
     """Each row's own checks, no database: (index, national_id, period, paid, corrected)."""
     parsed = []
@@ -180,6 +202,9 @@ def _parse_rows(items: list, periods: set[str], errors: dict) -> list[tuple]:
         row_ok = True
         if not isinstance(national_id, str) or not national_id:
             errors[f"{prefix}.national_id"] = [_("身份证号码必须填写。")]
+            row_ok = False
+        elif not _is_code(national_id, 18):
+            errors[f"{prefix}.national_id"] = [_national_id_error(national_id)]
             row_ok = False
         if not _is_period(period):
             errors[f"{prefix}.period"] = [_("期号格式为 YYYYMM，例如 202404。")]
@@ -296,12 +321,7 @@ def refund_batch_check(
         prefix = f"items[{index}]"
         person_id = persons.get(national_id)
         if person_id is None:
-            try:
-                validate_national_id(national_id)
-                message = _("参保人 %(id)s 不存在。") % {"id": national_id}
-            except Exception as exc:  # the validator's own message says what is wrong
-                message = getattr(exc, "messages", [str(exc)])[0]
-            errors[f"{prefix}.national_id"] = [message]
+            errors[f"{prefix}.national_id"] = [_national_id_error(national_id)]
             continue
         employed, exclusion = _employment(spans.get(person_id, []), period, window_start)
         if not employed:

@@ -134,3 +134,27 @@ def test_the_csv_export_opens_in_excel(received_batch):
 
 def test_persons_may_not_read_employer_paths(person_client):
     assert person_client.get("/api/v1/employer/refund-batches/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("reference", "SW\x00"),
+        ("employer_code", "9161\x00"),
+        ("region", "61\x0000"),
+        ("national_id", "61010219600101\x00001"),
+        ("paid_base", "1e999999"),
+        ("corrected_base", "NaN"),
+    ],
+)
+def test_hostile_values_are_a_400_naming_the_field(service_client, field, value):
+    """NUL characters and absurd numbers are refused as bad input, never a 500."""
+    employer, (person,) = employer_with_employees(1)
+    payload = batch_payload(employer, [item(person, "202404", "10000.00", "8000.00")])
+    if field in payload:
+        payload[field] = value
+    else:
+        payload["items"][0][field] = value
+    response = service_client.post(FEED, payload, format="json")
+    assert response.status_code == 400
+    assert any(key.endswith(field) for key in response.json()["errors"]), response.json()
