@@ -21,8 +21,8 @@ from accounts.models import fen_to_yuan
 from accounts.permissions import staff_regions
 
 from . import selectors
-from .models import RefundBatch, RefundItem
-from .services import batches
+from .models import Clearance, RefundBatch, RefundItem
+from .services import batches, clearances
 
 CSV_COLUMNS = ("national_id", "period", "paid_base", "corrected_base")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -250,3 +250,101 @@ class RefundItemAdmin(ReadOnlyAdmin):
     list_select_related = ("batch", "person")
     search_fields = ("=batch__reference", "=person__national_id")
     show_full_result_count = False
+
+
+class ClearanceDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审核结论"),
+        choices=[("approve", _("通过：款项转至单位银行账户")), ("reject", _("驳回"))],
+        widget=forms.RadioSelect,
+    )
+    reason = RefundDecisionForm.base_fields["reason"]
+
+
+@admin.register(Clearance)
+class ClearanceAdmin(ReadOnlyAdmin):
+    """清退 requests of the staff's regions; approve or reject on the review page."""
+
+    region_path = "employer__region"
+    list_display = (
+        "employer",
+        "amount",
+        "bank_name",
+        "status",
+        "requested_at",
+        "decided_at",
+        "review_link",
+    )
+    list_filter = ("status",)
+    list_select_related = ("employer",)
+    search_fields = ("=employer__code",)
+    fields = (
+        "employer",
+        "amount",
+        "bank_name",
+        "bank_account",
+        "status",
+        "requested_at",
+        "requested_by",
+        "decided_by",
+        "decided_at",
+        "reason",
+        "posting_key",
+        "review_link",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("清退金额（元）"))
+    def amount(self, obj):
+        return obj.amount
+
+    @admin.display(description=_("审核"))
+    def review_link(self, obj):
+        if obj.status != Clearance.Status.PENDING:
+            return "—"
+        url = reverse("admin:refunds_clearance_review", args=[obj.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, gettext("审核"))
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="refunds_clearance_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def review_view(self, request, pk: int):
+        if not request.user.has_perm("refunds.change_clearance"):
+            raise PermissionDenied
+        clearance = get_object_or_404(self.get_queryset(request).select_related("employer"), pk=pk)
+        form = ClearanceDecisionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                if form.cleaned_data["decision"] == "approve":
+                    clearances.clearance_approve(clearance_id=clearance.pk, by=request.user)
+                else:
+                    clearances.clearance_reject(
+                        clearance_id=clearance.pk,
+                        by=request.user,
+                        reason=form.cleaned_data["reason"],
+                    )
+            except BusinessRuleViolation as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                self.message_user(request, gettext("审核已办结。"))
+                return HttpResponseRedirect(
+                    reverse("admin:refunds_clearance_change", args=[clearance.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("清退申请审核"),
+            "opts": self.model._meta,
+            "clearance": clearance,
+            "balance": fen_to_yuan(
+                selectors.pending_account(employer=clearance.employer).balance_fen
+            ),
+            "form": form,
+        }
+        return TemplateResponse(request, "refunds/admin/clearance_review.html", context)

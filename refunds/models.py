@@ -167,3 +167,65 @@ class RefundItem(models.Model):
     @property
     def refund_fen(self) -> int:
         return self.employer_refund_fen + self.individual_refund_fen
+
+
+class Clearance(models.Model):
+    """清退: an employer asks to pay pending money to its bank account; staff of its region
+    decide. A waiting request reserves its amount of the pending balance."""
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", _("待审核")
+        APPROVED = "APPROVED", _("已清退")
+        REJECTED = "REJECTED", _("已驳回")
+
+    employer = models.ForeignKey(
+        Employer, on_delete=models.PROTECT, related_name="clearances", verbose_name=_("单位")
+    )
+    amount_fen = models.BigIntegerField(_("清退金额（分）"))
+    bank_name = models.CharField(_("开户银行"), max_length=100)
+    bank_account = models.CharField(_("银行账号"), max_length=30)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("申请账号"),
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reason = models.CharField(_("驳回原因"), max_length=500, blank=True)
+    posting_key = models.CharField(_("记账幂等键"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("待转账户清退申请")
+        verbose_name_plural = _("待转账户清退申请")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_fen__gt=0), name="clearance_amount_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["employer", "status"], name="clearance_employer_status")]
+
+    def __str__(self) -> str:
+        return f"{self.employer_id} {self.amount}"
+
+    @property
+    def amount(self) -> Decimal:
+        return fen_to_yuan(self.amount_fen)
+
+    @property
+    def masked_bank_account(self) -> str:
+        return f"****{self.bank_account[-4:]}"

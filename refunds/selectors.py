@@ -13,7 +13,7 @@ from accounts.identity import mask_national_id
 from accounts.models import Employer, LedgerAccount, Posting, fen_to_yuan
 from accounts.selectors import postings_for_accounts
 
-from .models import RefundBatch, RefundItem
+from .models import Clearance, RefundBatch, RefundItem
 
 AMOUNT_FIELDS = (
     "employer_paid_fen",
@@ -95,6 +95,10 @@ def pending_postings(*, account: LedgerAccount | None) -> QuerySet[Posting]:
     if account is None:
         return Posting.objects.none()
     return postings_for_accounts(account_ids={account.pk})
+
+
+def clearances_for_employer(*, employer: Employer) -> QuerySet[Clearance]:
+    return Clearance.objects.filter(employer=employer).order_by("-requested_at", "-pk")
 
 
 def yuan(fen: int | None) -> str:

@@ -1,16 +1,21 @@
 """Employer portal pages of refunds: batches, per-employee and per-month details, the CSV
 export and the pending-transfer account. Views hand templates plain values."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.decorators import employer_required
-from accounts.errors import NotFound
+from accounts.errors import BusinessRuleViolation, NotFound
 from accounts.identity import mask_national_id
 
 from . import selectors
+from .forms import ClearanceForm
 from .models import RefundBatch, RefundItem
+from .services import clearances
 
 yuan = selectors.yuan
 
@@ -113,16 +118,38 @@ def batch_export(request, employer, pk: int):
     return response
 
 
+def _clearance_row(clearance) -> dict:
+    return {
+        "amount": yuan(clearance.amount_fen),
+        "bank_name": clearance.bank_name,
+        "bank_account": clearance.masked_bank_account,
+        "status": clearance.status,
+        "status_display": clearance.get_status_display(),
+        "requested_at": clearance.requested_at,
+        "decided_at": clearance.decided_at,
+        "reason": clearance.reason,
+    }
+
+
 @employer_required
 def pending_account(request, employer):
-    """The pending-transfer account (待转账户): balance and every posting, newest first."""
+    """The pending-transfer account (待转账户): balance, what may be cleared, the clearance
+    requests and a form for a new one, and every posting, newest first."""
     account = selectors.pending_account(employer=employer)
+    balance_fen = account.balance_fen if account else 0
     page = Paginator(selectors.pending_postings(account=account), 20).get_page(
         request.GET.get("page")
     )
     context = {
         "employer": employer,
-        "balance": yuan(account.balance_fen if account else 0),
+        "balance": yuan(balance_fen),
+        "available": yuan(
+            clearances.clearance_available_fen(employer=employer, balance_fen=balance_fen)
+        ),
+        "clearances": [
+            _clearance_row(c) for c in selectors.clearances_for_employer(employer=employer)[:20]
+        ],
+        "form": ClearanceForm(),
         "page": page,
         "postings": [
             {
@@ -139,3 +166,21 @@ def pending_account(request, employer):
         ],
     }
     return render(request, "refunds/pending_account.html", context)
+
+
+@employer_required
+@require_POST
+def clearance_request(request, employer):
+    """清退: ask to pay pending money to the employer's bank account; staff decide."""
+    form = ClearanceForm(request.POST)
+    if form.is_valid():
+        try:
+            clearances.clearance_request(employer=employer, by=request.user, **form.cleaned_data)
+        except BusinessRuleViolation as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, _("清退申请已提交，等待经办机构审核。"))
+    else:
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form[field].label}：{errors[0]}")
+    return redirect("refunds:pending-account")

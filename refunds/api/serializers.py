@@ -1,8 +1,8 @@
 from rest_framework import serializers
 
-from accounts.api.fields import FenAsYuanField
+from accounts.api.fields import DecimalField, FenAsYuanField
 
-from ..models import RefundBatch, RefundItem
+from ..models import Clearance, RefundBatch, RefundItem
 
 
 class RefundBatchFeedItemSerializer(serializers.Serializer):
@@ -121,3 +121,32 @@ class PendingPostingSerializer(serializers.Serializer):
     def get_amount(self, posting) -> str:
         sign = "" if posting.to_account_id == self.context["account_id"] else "-"
         return f"{sign}{posting.amount}"
+
+
+class ClearanceRequestSerializer(serializers.Serializer):
+    amount = DecimalField(max_digits=14, decimal_places=2, help_text='yuan: "1200.00"')
+    bank_name = serializers.CharField(max_length=100)
+    bank_account = serializers.CharField(max_length=40, help_text="10 to 30 digits")
+
+
+class ClearanceSerializer(serializers.ModelSerializer):
+    """A clearance request as the employer sees it: the bank account masked."""
+
+    amount = FenAsYuanField(source="amount_fen")
+    status = serializers.CharField(help_text="PENDING, APPROVED or REJECTED")
+    status_display = serializers.CharField(source="get_status_display")
+    bank_account = serializers.CharField(source="masked_bank_account")
+
+    class Meta:
+        model = Clearance
+        fields = [
+            "id",
+            "amount",
+            "bank_name",
+            "bank_account",
+            "status",
+            "status_display",
+            "requested_at",
+            "decided_at",
+            "reason",
+        ]

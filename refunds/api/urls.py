@@ -31,4 +31,9 @@ urlpatterns = [
         views.EmployerPendingPostingsView.as_view(),
         name="api-employer-pending-postings",
     ),
+    path(
+        "employer/clearances/",
+        views.EmployerClearancesView.as_view(),
+        name="api-employer-clearances",
+    ),
 ]

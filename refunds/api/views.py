@@ -9,9 +9,11 @@ from accounts.models import Posting
 from accounts.permissions import IsEmployerUser, IsFeedService
 
 from .. import selectors
-from ..models import RefundBatch, RefundItem
-from ..services import batches
+from ..models import Clearance, RefundBatch, RefundItem
+from ..services import batches, clearances
 from .serializers import (
+    ClearanceRequestSerializer,
+    ClearanceSerializer,
     PendingAccountSerializer,
     PendingPostingSerializer,
     RefundBatchCreatedSerializer,
@@ -135,3 +137,25 @@ class EmployerPendingPostingsView(ListAPIView):
     def get_serializer_context(self):
         account = self._account()
         return {**super().get_serializer_context(), "account_id": account.pk if account else None}
+
+
+class EmployerClearancesView(ListAPIView):
+    """清退: the employer's requests (GET, newest first) and a new one (POST) paying pending
+    money to its bank account; the amount is at most what is available (waiting requests
+    reserve theirs)."""
+
+    permission_classes = [IsEmployerUser]
+    serializer_class = ClearanceSerializer
+    queryset = Clearance.objects.none()  # for the schema; get_queryset scopes to the caller
+
+    def get_queryset(self):
+        return selectors.clearances_for_employer(employer=self.request.user.employer)
+
+    @extend_schema(request=ClearanceRequestSerializer, responses={201: ClearanceSerializer})
+    def post(self, request):
+        serializer = ClearanceRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        clearance = clearances.clearance_request(
+            employer=request.user.employer, by=request.user, **serializer.validated_data
+        )
+        return Response(ClearanceSerializer(clearance).data, status=201)

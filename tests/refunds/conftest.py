@@ -42,6 +42,8 @@ def xian_staff(db):
             "refunds.change_refundbatch",
             "refunds.add_refundbatch",
             "refunds.view_refunditem",
+            "refunds.view_clearance",
+            "refunds.change_clearance",
         ],
     )
 

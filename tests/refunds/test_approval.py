@@ -77,7 +77,7 @@ def test_rejection_needs_a_reason_and_moves_no_money(received_batch, xian_staff)
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_staff_approving_at_the_same_moment_post_once(xian_staff):
     """Both press approve together: the batch row lock lets one through; the other waits,
     then finds the batch decided (409); one posting, the pending balance once."""

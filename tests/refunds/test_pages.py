@@ -67,7 +67,9 @@ def test_the_pending_account_page_shows_balance_and_postings(
     client, approved, django_assert_num_queries
 ):
     signed_in(client, approved.employer)
-    with django_assert_num_queries(9):
+    # session, user, employer, account, reserved, clearances, postings' count and page; the
+    # session's save (3)
+    with django_assert_num_queries(11):
         page = client.get(reverse("refunds:pending-account"))
     text = page.content.decode()
     assert "1200.00" in text and "SW-2024-001" in text and "<td>差额退费</td>" in text
