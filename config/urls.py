@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("enrollment.api.urls")),
     path("", include("wallet.api.urls")),
     path("", include("transfers.api.urls")),
+    path("", include("refunds.api.urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("account/api-token/revoke/", session_views.api_token_revoke, name="api-token-revoke"),
     path("wallet/", include("wallet.urls")),
     path("transfers/", include("transfers.urls")),
+    path("employer/refunds/", include("refunds.urls")),
     path("employer/", include("enrollment.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

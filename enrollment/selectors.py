@@ -4,6 +4,7 @@ through the functions of "where a person is insured" below and `enrollment.signa
 
 import datetime as dt
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.db import connection
 from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Subquery, When
@@ -11,13 +12,16 @@ from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Subquer
 from accounts.models import Employer, InsuredPerson, PersonalAccount, Region
 
 from .explanations import with_explanations
+from .history import enrollment_steps
 from .models import (
     CaseEnrollment,
     DuplicateCase,
     EmergencyRestore,
     Enrollment,
     EnrollmentStatus,
+    EnrollmentStatusChange,
     Scheme,
+    StopReason,
 )
 
 
@@ -278,3 +282,119 @@ def enrollments_in_region(
             "-registered_at", "-pk"
         )
     )
+
+
+# --- employment spans in bulk (refund batches) ---------------------------------------------
+
+EMPLOYER_CHANGED = "EMPLOYER_CHANGED"
+_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class Employment:
+    """A span of a person's employee record with one employer, as enrollment.history reads the
+    status history: employed (active or suspended) from `since` until the day before
+    `ended_on` (None: still employed). `end_reason` says why it ended: the 停保原因 of the stop
+    (a StopReason value, "" when none was reported), EMPLOYER_CHANGED when the record moved to
+    another employer, or MERGED when the record was merged into another of the person's."""
+
+    person_id: int
+    since: dt.date
+    ended_on: dt.date | None = None
+    end_reason: str = ""
+
+
+def _chunks(ids: list[int]):
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+def employments_with(*, employer_id: int, person_ids) -> dict[int, list[Employment]]:
+    """Each person's spans with the employer, oldest first (persons never employed there are
+    left out); a few queries however many persons, for batches of 100,000 rows."""
+    ids = sorted(set(person_ids))
+    employed = {EnrollmentStatus.ACTIVE, EnrollmentStatus.SUSPENDED}
+    found: dict[int, list[Employment]] = {}
+    for chunk in _chunks(ids):
+        # Plain rows, not model instances: enrollment_steps reads only these attributes.
+        enrollments = [
+            SimpleNamespace(
+                pk=pk,
+                person_id=person_id,
+                status=status,
+                stopped_at=stopped_at,
+                stop_reason=stop_reason,
+                employer_id=employer,
+                registered_at=registered_at,
+            )
+            for pk, person_id, status, stopped_at, stop_reason, employer, registered_at in (
+                Enrollment.objects.filter(person_id__in=chunk, scheme=Scheme.EMPLOYEE).values_list(
+                    "pk",
+                    "person_id",
+                    "status",
+                    "stopped_at",
+                    "stop_reason",
+                    "employer_id",
+                    "registered_at",
+                )
+            )
+        ]
+        changes: dict[int, list[EnrollmentStatusChange]] = {}
+        for change in EnrollmentStatusChange.objects.filter(
+            enrollment__person_id__in=chunk, enrollment__scheme=Scheme.EMPLOYEE
+        ).order_by("enrollment_id", "changed_at", "pk"):
+            changes.setdefault(change.enrollment_id, []).append(change)
+        for enrollment in enrollments:
+            own = changes.get(enrollment.pk, [])
+            # The reason of a stop, by the day it took effect (a later report wins).
+            reasons = {}
+            for change in own:
+                if change.status_after == EnrollmentStatus.STOPPED:
+                    reasons[change.effective_on] = change.stop_reason
+            if enrollment.stopped_at:
+                reasons[enrollment.stopped_at] = enrollment.stop_reason
+            since = None
+            for start, status, employer in enrollment_steps(enrollment=enrollment, changes=own):
+                held = status in employed and employer == employer_id
+                if held and since is None:
+                    since = start
+                elif not held and since is not None:
+                    if status == EnrollmentStatus.STOPPED:
+                        reason = reasons.get(start, "")
+                    elif status == EnrollmentStatus.MERGED:
+                        reason = EnrollmentStatus.MERGED.value
+                    else:
+                        reason = EMPLOYER_CHANGED
+                    found.setdefault(enrollment.person_id, []).append(
+                        Employment(enrollment.person_id, since, start, reason)
+                    )
+                    since = None
+            if since is not None:
+                found.setdefault(enrollment.person_id, []).append(
+                    Employment(enrollment.person_id, since)
+                )
+    for spans in found.values():
+        spans.sort(key=lambda span: span.since)
+    return found
+
+
+def retirements_of(*, person_ids) -> dict[int, dt.date | None]:
+    """The persons retired now, each with the day they retired (as enrollment.history's
+    `retired_on`: the earliest stop for retirement), None when no record dates it."""
+    ids = sorted(set(person_ids))
+    found: dict[int, dt.date | None] = {}
+    for chunk in _chunks(ids):
+        retired = InsuredPerson.objects.filter(pk__in=chunk, retired=True).values_list(
+            "pk", flat=True
+        )
+        found.update(dict.fromkeys(retired))
+    for chunk in _chunks(sorted(found)):
+        dated = (
+            Enrollment.objects.filter(person_id__in=chunk, stop_reason=StopReason.RETIRED)
+            .exclude(stopped_at=None)
+            .values_list("person_id", "stopped_at")
+        )
+        for person_id, stopped_at in dated:
+            if found[person_id] is None or stopped_at < found[person_id]:
+                found[person_id] = stopped_at
+    return found

@@ -27,15 +27,21 @@ class ContributionAmounts:
     credit_fen: int
 
 
+def contribution_band(*, policy: RegionPolicyVersion) -> tuple[Decimal, Decimal]:
+    """The period's floor and ceiling of the 缴费基数, in yuan (percent of the average wage)."""
+    floor = (policy.average_wage * policy.base_floor_percent / 100).quantize(CENT, ROUND_HALF_UP)
+    ceiling = (policy.average_wage * policy.base_ceiling_percent / 100).quantize(
+        CENT, ROUND_HALF_UP
+    )
+    return floor, ceiling
+
+
 def contribution_amounts(
     *, policy: RegionPolicyVersion, reported_base: Decimal
 ) -> ContributionAmounts:
     """缴费基数 clamped to 60%–300% (the period's policy) of the average wage; shares rounded
     to the fen."""
-    floor = (policy.average_wage * policy.base_floor_percent / 100).quantize(CENT, ROUND_HALF_UP)
-    ceiling = (policy.average_wage * policy.base_ceiling_percent / 100).quantize(
-        CENT, ROUND_HALF_UP
-    )
+    floor, ceiling = contribution_band(policy=policy)
     base = min(max(reported_base, floor), ceiling)
     individual = _fen(base * policy.individual_rate)
     return ContributionAmounts(

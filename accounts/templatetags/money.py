@@ -15,6 +15,7 @@ POSTING_KINDS = {
     "CREDIT_RETIREE": _("退休划入"),
     "CARRY_OVER": _("年度结转"),
     "ACCOUNT_MERGE": _("账户合并"),
+    "REFUND_BATCH": _("差额退费"),
 }
 
 

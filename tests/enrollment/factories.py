@@ -8,10 +8,12 @@ from django.utils import timezone
 from accounts.models import Contribution, PersonalAccount, Region
 from accounts.services import ledger
 from accounts.services.personal_accounts import personal_account_open
-from enrollment.models import DuplicateCase, Enrollment
+from enrollment.models import DuplicateCase, Enrollment, EnrollmentStatus, EnrollmentStatusChange
+from tests.factories import EnrollmentFactory
 
 XIAN = "610100"
 TZ = timezone.get_fixed_timezone(8 * 60)
+EMPLOYED_SINCE = timezone.make_aware(dt.datetime(2020, 1, 1))
 
 
 def day(text: str) -> dt.datetime:
@@ -64,3 +66,27 @@ def cases_of(person) -> list[tuple[str, str, int | None, list[int]]]:
         (c.rule, c.status, c.kept_id, sorted(c.changes.values_list("enrollment_id", flat=True)))
         for c in DuplicateCase.objects.filter(person=person).order_by("pk")
     ]
+
+
+def moved_to_another_employer(first, second, on: dt.date):
+    """Employed by `first` since 2020, then the record moved to `second` on `on`."""
+    enrollment = EnrollmentFactory(employer=first, registered_at=EMPLOYED_SINCE)
+    common = {"enrollment": enrollment, "changed_at": timezone.now(), "source": "test"}
+    EnrollmentStatusChange.objects.create(
+        status_before="",
+        status_after=EnrollmentStatus.ACTIVE,
+        employer=first,
+        effective_on=EMPLOYED_SINCE.date(),
+        **common,
+    )
+    EnrollmentStatusChange.objects.create(
+        status_before=EnrollmentStatus.ACTIVE,
+        status_after=EnrollmentStatus.ACTIVE,
+        employer=second,
+        effective_on=on,
+        **common,
+    )
+    enrollment.employer = second
+    enrollment.save(update_fields=["employer"])
+    personal_account_open(person=enrollment.person, region=enrollment.region)
+    return enrollment.person

@@ -1,0 +1,159 @@
+"""Reads of refunds for the employer portal, the API and the admin. An employer reads only its
+own batches: another's is not found (404)."""
+
+import csv
+import io
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.errors import NotFound
+from accounts.identity import mask_national_id
+from accounts.models import Employer, LedgerAccount, Posting, fen_to_yuan
+from accounts.selectors import postings_for_accounts
+
+from .models import Clearance, RefundBatch, RefundItem
+
+AMOUNT_FIELDS = (
+    "employer_paid_fen",
+    "employer_due_fen",
+    "employer_refund_fen",
+    "individual_paid_fen",
+    "individual_due_fen",
+    "individual_refund_fen",
+)
+
+
+def batches_for_employer(*, employer: Employer) -> QuerySet[RefundBatch]:
+    return RefundBatch.objects.filter(employer=employer).order_by("-received_at", "-pk")
+
+
+def batch_for_employer(*, employer: Employer, batch_id: int) -> RefundBatch:
+    """Refusal: NotFound when there is no such batch of this employer."""
+    batch = batches_for_employer(employer=employer).filter(pk=batch_id).first()
+    if batch is None:
+        raise NotFound(_("没有这个退费批次。"))
+    return batch
+
+
+def items_of(*, batch: RefundBatch) -> QuerySet[RefundItem]:
+    """The batch's items by employee and month, each with its person."""
+    return (
+        RefundItem.objects.filter(batch=batch)
+        .select_related("person")
+        .order_by("person__national_id", "period")
+    )
+
+
+def employee_totals(*, batch: RefundBatch) -> QuerySet:
+    """One row per employee: months, excluded months and the sums of both shares."""
+    return (
+        RefundItem.objects.filter(batch=batch)
+        .values("person_id", "person__national_id", "person__name")
+        .annotate(
+            months=Count("pk"),
+            excluded=Count("pk", filter=~Q(exclusion="")),
+            **{name: Sum(name) for name in AMOUNT_FIELDS},
+        )
+        .order_by("person__national_id")
+    )
+
+
+def months_of(*, batch: RefundBatch, person_ids: list[int]) -> QuerySet:
+    """The items of these employees, month by month, as plain values."""
+    return (
+        RefundItem.objects.filter(batch=batch, person_id__in=person_ids)
+        .order_by("period")
+        .values(
+            "person_id", "period", "paid_base_fen", "applied_base_fen", "exclusion", *AMOUNT_FIELDS
+        )
+    )
+
+
+def batch_exclusions(*, batch: RefundBatch) -> list[dict]:
+    """How many items each exclusion reason took out of the refund."""
+    rows = (
+        RefundItem.objects.filter(batch=batch)
+        .exclude(exclusion="")
+        .values("exclusion")
+        .annotate(count=Count("pk"), persons=Count("person", distinct=True))
+        .order_by("exclusion")
+    )
+    labels = dict(RefundItem.Exclusion.choices)
+    return [{**row, "label": labels.get(row["exclusion"], row["exclusion"])} for row in rows]
+
+
+def pending_account(*, employer: Employer) -> LedgerAccount | None:
+    """The employer's pending-transfer account (待转账户), None before any money reached it."""
+    return LedgerAccount.objects.filter(
+        kind=LedgerAccount.Kind.EMPLOYER_PENDING, employer=employer
+    ).first()
+
+
+def pending_postings(*, account: LedgerAccount | None) -> QuerySet[Posting]:
+    if account is None:
+        return Posting.objects.none()
+    return postings_for_accounts(account_ids={account.pk})
+
+
+def clearances_for_employer(*, employer: Employer) -> QuerySet[Clearance]:
+    return Clearance.objects.filter(employer=employer).order_by("-requested_at", "-pk")
+
+
+def yuan(fen: int | None) -> str:
+    return str(fen_to_yuan(fen or 0))
+
+
+CSV_HEADER = (
+    gettext_lazy("公民身份号码"),
+    gettext_lazy("姓名"),
+    gettext_lazy("期号"),
+    gettext_lazy("原缴费基数"),
+    gettext_lazy("核定后基数"),
+    gettext_lazy("计算基数"),
+    gettext_lazy("单位已缴"),
+    gettext_lazy("单位应缴"),
+    gettext_lazy("单位退费"),
+    gettext_lazy("个人已缴"),
+    gettext_lazy("个人应缴"),
+    gettext_lazy("个人退费"),
+    gettext_lazy("退费合计"),
+    gettext_lazy("不予退费原因"),
+)
+
+
+def items_csv(*, batch: RefundBatch) -> bytes:
+    """Every item as CSV that Excel opens: UTF-8 with a BOM, amounts in yuan, IDs masked."""
+    labels = dict(RefundItem.Exclusion.choices)
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow([str(title) for title in CSV_HEADER])
+    rows = (
+        RefundItem.objects.filter(batch=batch)
+        .order_by("person__national_id", "period")
+        .values_list(
+            "person__national_id",
+            "person__name",
+            "period",
+            "paid_base_fen",
+            "corrected_base_fen",
+            "applied_base_fen",
+            *AMOUNT_FIELDS,
+            "exclusion",
+        )
+    )
+    for national_id, name, period, *amounts, exclusion in rows.iterator(chunk_size=5000):
+        refund = amounts[-4] + amounts[-1]  # employer_refund_fen + individual_refund_fen
+        writer.writerow(
+            [
+                mask_national_id(national_id),
+                name,
+                period,
+                *(yuan(fen) for fen in amounts),
+                yuan(refund),
+                labels.get(exclusion, ""),
+            ]
+        )
+    return out.getvalue().encode("utf-8")

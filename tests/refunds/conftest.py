@@ -1,0 +1,58 @@
+from decimal import Decimal
+
+import pytest
+
+from accounts.models import RegionPolicyVersion
+from refunds.services import batches
+from tests.factories import StaffUserFactory
+
+from .factories import batch_payload, employer_with_employees, item
+
+
+def receive(payload: dict, by=None):
+    return batches.refund_batch_receive(
+        reference=payload["reference"],
+        region_code=payload["region"],
+        employer_code=payload["employer_code"],
+        periods=payload["periods"],
+        items=payload["items"],
+        submitted_by=by,
+    )
+
+
+@pytest.fixture(autouse=True)
+def xian_policy(db):
+    """The figures of these tests: average wage 7000 (band 4200–21000), rates 8% and 2%."""
+    RegionPolicyVersion.objects.filter(region_id="610100").update(
+        average_wage=Decimal("7000.00"),
+        base_floor_percent=Decimal("60"),
+        base_ceiling_percent=Decimal("300"),
+        employer_rate=Decimal("0.0800"),
+        individual_rate=Decimal("0.0200"),
+        credit_extra_rate=Decimal("0"),
+    )
+
+
+@pytest.fixture
+def xian_staff(db):
+    return StaffUserFactory(
+        regions=["610100"],
+        permissions=[
+            "refunds.view_refundbatch",
+            "refunds.change_refundbatch",
+            "refunds.add_refundbatch",
+            "refunds.view_refunditem",
+            "refunds.view_clearance",
+            "refunds.change_clearance",
+        ],
+    )
+
+
+@pytest.fixture
+def received_batch(db):
+    """A batch of one employee over three months, 10000 → 8000 each month (refund 200/month)."""
+    employer, (person,) = employer_with_employees(1)
+    items = [
+        item(person, period, "10000.00", "8000.00") for period in ("202404", "202405", "202406")
+    ]
+    return receive(batch_payload(employer, items))
