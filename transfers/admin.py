@@ -92,6 +92,9 @@ class TransferApplicationAdmin(ReadOnlyAdminMixin, RegionScopedAdmin):
         queryset = selectors.applications_for_staff(user=request.user)
         return selectors.with_urgency(queryset).select_related("person", "from_region", "to_region")
 
+    class Media:
+        css = {"all": ("css/admin_transfers.css",)}
+
     def get_ordering(self, request):
         # Overdue first, then due within 2 working days, then the rest; earliest due first.
         return ["urgency", "current_due", "-submitted_at"]
@@ -103,11 +106,11 @@ class TransferApplicationAdmin(ReadOnlyAdminMixin, RegionScopedAdmin):
     def due_marker(self, obj):
         if obj.urgency == Urgency.OVERDUE:
             return format_html(
-                '<strong style="color:#ba2121">⚠ {} {}</strong>', gettext("已逾期"), obj.current_due
+                '<strong class="due-overdue">⚠ {} {}</strong>', gettext("已逾期"), obj.current_due
             )
         if obj.urgency == Urgency.DUE_SOON:
             return format_html(
-                '<strong style="color:#b26b00">{} {}</strong>', gettext("即将到期"), obj.current_due
+                '<strong class="due-soon">{} {}</strong>', gettext("即将到期"), obj.current_due
             )
         return obj.current_due or "—"
 

@@ -147,3 +147,6 @@ def test_the_list_puts_overdue_then_due_soon_first_and_marks_them(client):
     assert rows == [overdue.pk, soon.pk, on_time.pk]
     content = response.content.decode()
     assert "已逾期" in content and "即将到期" in content
+    # marked by class from a stylesheet: the Content-Security-Policy refuses inline style
+    assert 'class="due-overdue"' in content and "admin_transfers.css" in content
+    assert "style=" not in content.split("<body", 1)[1]
