@@ -15,6 +15,11 @@ employer_region_change_requested = Signal()
 # `person`; a receiver returns the codes of the regions where it holds records of the person.
 person_regions_requested = Signal()
 
+# A resident premium paid outside the tax feed (a family wallet's 代缴), inside the payer's
+# transaction. Sent with `person`, `region`, `year`, `amount_fen`, `paid_at`; refunds records
+# it as a premium on record (so it may be refunded), the wallet needs no answer.
+resident_premium_paid = Signal()
+
 
 def employees_enrolled_in_old_region(*, moves: dict[int, str]) -> dict[int, int]:
     """{employer id: employees still enrolled in its old region}, from every receiver."""

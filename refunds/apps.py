@@ -6,3 +6,10 @@ class RefundsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "refunds"
     verbose_name = _("退费")
+
+    def ready(self):
+        from accounts.hooks import resident_premium_paid
+
+        from .receivers import on_resident_premium_paid
+
+        resident_premium_paid.connect(on_resident_premium_paid, dispatch_uid="refunds-premium")

@@ -1,19 +1,32 @@
-"""Reads of refunds for the employer portal, the API and the admin. An employer reads only its
-own batches: another's is not found (404)."""
+"""Reads of refunds for the employer and person portals, the API and the admin. An employer
+reads only its own batches, a person only the resident refunds they applied for: another's is
+not found (404)."""
 
 import csv
+import datetime as dt
 import io
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.errors import NotFound
 from accounts.identity import mask_national_id
-from accounts.models import Employer, LedgerAccount, Posting, fen_to_yuan
+from accounts.models import Employer, InsuredPerson, LedgerAccount, Posting, User, fen_to_yuan
+from accounts.permissions import staff_regions
 from accounts.selectors import postings_for_accounts
+from accounts.working_days import add_working_days
 
-from .models import Clearance, RefundBatch, RefundItem
+from .models import (
+    Clearance,
+    RefundBatch,
+    RefundItem,
+    ResidentPremium,
+    ResidentRefund,
+    ResidentRefundDocument,
+    ResidentRefundEvent,
+)
 
 AMOUNT_FIELDS = (
     "employer_paid_fen",
@@ -157,3 +170,69 @@ def items_csv(*, batch: RefundBatch) -> bytes:
             ]
         )
     return out.getvalue().encode("utf-8")
+
+
+# Resident refunds (城乡居民医保退费): an applicant reads only the applications they filed.
+
+DUE_SOON_WORKING_DAYS = 3
+
+
+class Urgency:
+    OVERDUE = 0
+    DUE_SOON = 1
+    ON_TIME = 2
+    WAITING_MATERIALS = 3
+    DONE = 4
+
+
+def _resident_with_timeline(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("premium__region", "premium__person").prefetch_related(
+        Prefetch("events", queryset=ResidentRefundEvent.objects.order_by("at", "pk")),
+        Prefetch(
+            "documents", queryset=ResidentRefundDocument.objects.order_by("uploaded_at", "pk")
+        ),
+    )
+
+
+def resident_refunds_for_person(*, person: InsuredPerson) -> QuerySet[ResidentRefund]:
+    """The applications the person filed (own, as agent or as heir), newest first."""
+    return _resident_with_timeline(ResidentRefund.objects.filter(applicant=person))
+
+
+def resident_refund_for_person(*, person: InsuredPerson, refund_id: int) -> ResidentRefund:
+    """One application the person filed, with its timeline; anyone else's is not found."""
+    refund = resident_refunds_for_person(person=person).filter(pk=refund_id).first()
+    if refund is None:
+        raise NotFound(_("没有这个退费申请。"))
+    return refund
+
+
+def resident_premiums_for_person(*, person: InsuredPerson) -> QuerySet[ResidentPremium]:
+    return ResidentPremium.objects.filter(person=person).select_related("region")
+
+
+def resident_refunds_for_staff(
+    *, user: User, today: dt.date | None = None
+) -> QuerySet[ResidentRefund]:
+    """What staff review: applications for premiums of their regions (superusers all), with
+    `urgency` (overdue, due within 3 working days, on time, waiting for materials, decided):
+    the order they work in."""
+    queryset = ResidentRefund.objects.all()
+    if not user.is_superuser:
+        queryset = queryset.filter(premium__region__in=staff_regions(user=user))
+    today = today or timezone.localdate()
+    soon = add_working_days(today, DUE_SOON_WORKING_DAYS)
+    waiting = Q(status=ResidentRefund.Status.WAITING)
+    return queryset.annotate(
+        urgency=Case(
+            When(waiting & Q(due_date__lt=today), then=Value(Urgency.OVERDUE)),
+            When(waiting & Q(due_date__lte=soon), then=Value(Urgency.DUE_SOON)),
+            When(waiting, then=Value(Urgency.ON_TIME)),
+            When(
+                status=ResidentRefund.Status.MATERIALS_REQUESTED,
+                then=Value(Urgency.WAITING_MATERIALS),
+            ),
+            default=Value(Urgency.DONE),
+            output_field=IntegerField(),
+        )
+    )

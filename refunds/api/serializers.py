@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from accounts.api.fields import DecimalField, FenAsYuanField
 
-from ..models import Clearance, RefundBatch, RefundItem
+from ..models import Clearance, RefundBatch, RefundItem, ResidentRefund
 
 
 class RefundBatchFeedItemSerializer(serializers.Serializer):
@@ -149,4 +149,127 @@ class ClearanceSerializer(serializers.ModelSerializer):
             "requested_at",
             "decided_at",
             "reason",
+        ]
+
+
+class ResidentPremiumFeedRowSerializer(serializers.Serializer):
+    national_id = serializers.CharField(max_length=18)
+    region = serializers.CharField(max_length=6)
+    year = serializers.IntegerField(help_text="the benefit year paid for")
+    amount = serializers.CharField(help_text='yuan: "380.00"')
+    paid_at = serializers.DateTimeField()
+
+
+class ResidentPremiumFeedSerializer(serializers.Serializer):
+    """Premiums as the tax department sends them (checked as a whole by the service)."""
+
+    premiums = ResidentPremiumFeedRowSerializer(many=True)
+
+
+class ResidentPremiumFeedResultSerializer(serializers.Serializer):
+    received = serializers.IntegerField(help_text="new premiums recorded")
+    unchanged = serializers.IntegerField(help_text="premiums already on record, the same amount")
+
+
+DOCUMENT_HELP = "PDF, JPEG or PNG of at most 5 MB"
+
+
+class ResidentRefundApplySerializer(serializers.Serializer):
+    """The form of an application; the documents each type needs are checked by the service:
+    DUPLICATE payment_receipt + insurance_stopped; EMPLOYEE_INSURANCE and OTHER_REGION
+    other_insurance; PAYMENT_ERROR payment_receipt; DEATH death_certificate (the heir applies,
+    naming the deceased in for_national_id); an agent (for_national_id of someone else) also
+    power_of_attorney and agent_id."""
+
+    type = serializers.CharField(
+        help_text="DUPLICATE, EMPLOYEE_INSURANCE, OTHER_REGION, PAYMENT_ERROR or DEATH"
+    )
+    region = serializers.CharField(max_length=6)
+    year = serializers.IntegerField()
+    bank_name = serializers.CharField(max_length=100)
+    bank_account = serializers.CharField(max_length=40)
+    for_national_id = serializers.CharField(
+        max_length=18, required=False, allow_blank=True, help_text="agent or heir: the insured"
+    )
+    payment_receipt = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
+    insurance_stopped = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
+    other_insurance = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
+    death_certificate = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
+    power_of_attorney = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
+    agent_id = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
+
+
+class ResidentRefundMaterialsSerializer(serializers.Serializer):
+    """Materials staff asked for: `supplement`, or any document field of the application."""
+
+    supplement = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
+    payment_receipt = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
+    insurance_stopped = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
+    other_insurance = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
+    death_certificate = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
+    power_of_attorney = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
+    agent_id = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
+
+
+class ResidentRefundCreatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField(help_text="WAITING (待审核)")
+
+
+class ResidentRefundStepSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    at = serializers.DateTimeField()
+    by = serializers.CharField(source="by_label")
+    note = serializers.CharField()
+
+
+class ResidentRefundDocumentSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    kind_display = serializers.CharField(source="get_kind_display")
+    uploaded_at = serializers.DateTimeField()
+
+
+class ResidentRefundSerializer(serializers.ModelSerializer):
+    """An application: status, the due date (empty while materials are awaited) and every step."""
+
+    status = serializers.CharField(help_text="WAITING, MATERIALS_REQUESTED, APPROVED or REJECTED")
+    status_display = serializers.CharField(source="get_status_display")
+    type = serializers.CharField()
+    type_display = serializers.CharField(source="get_type_display")
+    region = serializers.CharField(source="premium.region_id")
+    region_name = serializers.CharField(source="premium.region.name")
+    year = serializers.IntegerField(source="premium.year")
+    national_id = serializers.CharField(source="premium.person.masked_national_id")
+    name = serializers.CharField(source="premium.person.name")
+    amount = FenAsYuanField(source="amount_fen")
+    bank_account = serializers.CharField(source="masked_bank_account")
+    timeline = ResidentRefundStepSerializer(source="events", many=True)
+    documents = ResidentRefundDocumentSerializer(many=True)
+
+    class Meta:
+        model = ResidentRefund
+        fields = [
+            "id",
+            "type",
+            "type_display",
+            "status",
+            "status_display",
+            "region",
+            "region_name",
+            "year",
+            "national_id",
+            "name",
+            "by_agent",
+            "amount",
+            "bank_name",
+            "bank_account",
+            "submitted_at",
+            "complete_on",
+            "due_date",
+            "materials_note",
+            "reason",
+            "decided_at",
+            "timeline",
+            "documents",
         ]

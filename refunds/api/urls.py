@@ -36,4 +36,20 @@ urlpatterns = [
         views.EmployerClearancesView.as_view(),
         name="api-employer-clearances",
     ),
+    path(
+        "feed/resident-premiums/",
+        views.ResidentPremiumFeedView.as_view(),
+        name="api-feed-resident-premiums",
+    ),
+    path("refunds/resident/", views.ResidentRefundsView.as_view(), name="api-resident-refunds"),
+    path(
+        "refunds/resident/<int:pk>/",
+        views.ResidentRefundView.as_view(),
+        name="api-resident-refund",
+    ),
+    path(
+        "refunds/resident/<int:pk>/materials/",
+        views.ResidentRefundMaterialsView.as_view(),
+        name="api-resident-refund-materials",
+    ),
 ]

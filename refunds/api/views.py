@@ -2,15 +2,16 @@ from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import renderers, serializers
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Posting
-from accounts.permissions import IsEmployerUser, IsFeedService
+from accounts.permissions import IsEmployerUser, IsFeedService, IsInsuredPerson
 
 from .. import selectors
-from ..models import Clearance, RefundBatch, RefundItem
-from ..services import batches, clearances
+from ..models import Clearance, RefundBatch, RefundItem, ResidentRefund, ResidentRefundDocument
+from ..services import batches, clearances, premiums, resident
 from .serializers import (
     ClearanceRequestSerializer,
     ClearanceSerializer,
@@ -20,6 +21,12 @@ from .serializers import (
     RefundBatchFeedSerializer,
     RefundBatchSerializer,
     RefundItemSerializer,
+    ResidentPremiumFeedResultSerializer,
+    ResidentPremiumFeedSerializer,
+    ResidentRefundApplySerializer,
+    ResidentRefundCreatedSerializer,
+    ResidentRefundMaterialsSerializer,
+    ResidentRefundSerializer,
 )
 
 
@@ -159,3 +166,88 @@ class EmployerClearancesView(ListAPIView):
             employer=request.user.employer, by=request.user, **serializer.validated_data
         )
         return Response(ClearanceSerializer(clearance).data, status=201)
+
+
+class ResidentPremiumFeedView(APIView):
+    """城乡居民医保 premiums from the tax department: idempotent per person, region and year,
+    all or nothing, with row errors (`premiums[2].amount`)."""
+
+    permission_classes = [IsFeedService]
+
+    @extend_schema(
+        request=ResidentPremiumFeedSerializer, responses={200: ResidentPremiumFeedResultSerializer}
+    )
+    def post(self, request):
+        data = request.data if isinstance(request.data, dict) else {}
+        try:
+            counts = premiums.resident_premiums_receive(premiums=data.get("premiums"))
+        except premiums.PremiumsInvalid as invalid:
+            raise serializers.ValidationError(invalid.errors) from None
+        return Response(counts)
+
+
+_DOCUMENT_KINDS = [kind for kind in ResidentRefundDocument.Kind.values if kind != "supplement"]
+
+
+class ResidentRefundsView(ListAPIView):
+    """The person's resident refund applications (GET, newest first) and a new one (POST,
+    multipart, the documents its type needs)."""
+
+    permission_classes = [IsInsuredPerson]
+    serializer_class = ResidentRefundSerializer
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    queryset = ResidentRefund.objects.none()  # for the schema; get_queryset scopes to the caller
+
+    def get_queryset(self):
+        return selectors.resident_refunds_for_person(person=self.request.user.person)
+
+    @extend_schema(
+        request={"multipart/form-data": ResidentRefundApplySerializer},
+        responses={201: ResidentRefundCreatedSerializer},
+    )
+    def post(self, request):
+        form = ResidentRefundApplySerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        refund = resident.resident_refund_apply(
+            applicant=request.user.person,
+            refund_type=data["type"],
+            region_code=data["region"],
+            year=data["year"],
+            bank_name=data["bank_name"],
+            bank_account=data["bank_account"],
+            for_national_id=data.get("for_national_id", ""),
+            documents={kind: data[kind] for kind in _DOCUMENT_KINDS if kind in data},
+        )
+        return Response({"id": refund.pk, "status": refund.status}, status=201)
+
+
+class ResidentRefundView(APIView):
+    """One of the person's applications: status, due date, timeline (another's is a 404)."""
+
+    permission_classes = [IsInsuredPerson]
+
+    @extend_schema(responses={200: ResidentRefundSerializer})
+    def get(self, request, pk: int):
+        refund = selectors.resident_refund_for_person(person=request.user.person, refund_id=pk)
+        return Response(ResidentRefundSerializer(refund).data)
+
+
+class ResidentRefundMaterialsView(APIView):
+    """The materials staff asked for (multipart): the review clock starts again."""
+
+    permission_classes = [IsInsuredPerson]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ResidentRefundMaterialsSerializer},
+        responses={200: ResidentRefundSerializer},
+    )
+    def post(self, request, pk: int):
+        form = ResidentRefundMaterialsSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        resident.resident_refund_materials_submit(
+            refund_id=pk, applicant=request.user.person, documents=dict(form.validated_data)
+        )
+        refund = selectors.resident_refund_for_person(person=request.user.person, refund_id=pk)
+        return Response(ResidentRefundSerializer(refund).data)

@@ -47,11 +47,16 @@ def clearance_available_fen(*, employer: Employer, balance_fen: int | None = Non
     return max(balance_fen - _reserved_fen(employer), 0)
 
 
-def _bank_account_check(bank_account: str) -> str:
+def bank_details_check(*, bank_name: str, bank_account: str) -> tuple[str, str]:
+    """(bank name, account digits) where money leaves to; 422 naming the field when the
+    name is missing or the account is not 10–30 digits (spaces allowed, dropped)."""
+    bank_name = (bank_name or "").strip()
+    if not bank_name or len(bank_name) > 100 or not bank_name.isprintable():
+        raise Invalid(_("请填写开户银行，最多100个字符。"), field="bank_name")
     account = (bank_account or "").replace(" ", "")
     if not (account.isascii() and account.isdigit() and 10 <= len(account) <= 30):
         raise Invalid(_("银行账号是10到30位数字。"), field="bank_account")
-    return account
+    return bank_name, account
 
 
 @transaction.atomic
@@ -64,10 +69,7 @@ def clearance_request(
     amount_fen = yuan_to_fen(amount)
     if amount_fen <= 0:
         raise Invalid(_("金额必须大于0。"), field="amount")
-    bank_name = (bank_name or "").strip()
-    if not bank_name or len(bank_name) > 100 or not bank_name.isprintable():
-        raise Invalid(_("请填写开户银行，最多100个字符。"), field="bank_name")
-    account_number = _bank_account_check(bank_account)
+    bank_name, account_number = bank_details_check(bank_name=bank_name, bank_account=bank_account)
     pending = employer_account(employer=employer)
     # The pending account's row lock serialises requests of one employer: reservations add up.
     balance = ledger_accounts_lock([pending.pk])[pending.pk].balance_fen

@@ -1,12 +1,14 @@
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from accounts.models import RegionPolicyVersion
 from refunds.services import batches
 from tests.factories import StaffUserFactory
 
 from .factories import batch_payload, employer_with_employees, item
+from .resident import IN_WINDOW
 
 
 def receive(payload: dict, by=None):
@@ -56,3 +58,15 @@ def received_batch(db):
         item(person, period, "10000.00", "8000.00") for period in ("202404", "202405", "202406")
     ]
     return receive(batch_payload(employer, items))
+
+
+@pytest.fixture
+def in_window():
+    with time_machine.travel(IN_WINDOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def media(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.errors import BusinessRuleViolation, Invalid, Refused, RuleViolation
+from accounts.hooks import resident_premium_paid
 from accounts.models import (
     DesignatedInstitution,
     InsuredPerson,
@@ -229,7 +230,7 @@ def wallet_premium_pay(
             % {"name": beneficiary.name, "year": year, "amount": paid.amount},
             field="year",
         )
-    return _wallet_pay(
+    payment = _wallet_pay(
         wallet=wallet,
         to_account=region_account(region=region),
         purpose=Purpose.RESIDENT_PREMIUM,
@@ -238,6 +239,15 @@ def wallet_premium_pay(
         idempotency_key=key,
         actor=payer,
     )
+    resident_premium_paid.send(
+        sender=WalletPayment,
+        person=beneficiary,
+        region=region,
+        year=year,
+        amount_fen=payment.amount_fen,
+        paid_at=payment.created_at,
+    )
+    return payment
 
 
 def _medical_settle(
