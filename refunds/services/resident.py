@@ -47,6 +47,12 @@ AGENT_DOCUMENTS = (Doc.POWER_OF_ATTORNEY, Doc.AGENT_ID)
 _AUDITED = ("status", "complete_on", "due_date", "materials_note", "reason", "posting_key")
 
 
+def _snapshot(refund: ResidentRefund) -> dict:
+    """The audited fields, dates as ISO text (the audit row is JSON)."""
+    values = audit_snapshot(refund, _AUDITED)
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}
+
+
 def _policy(region: Region) -> RegionPolicy:
     try:
         return region.policy
@@ -200,7 +206,7 @@ def _step(
         action=f"resident_refund.{action}",
         obj=refund,
         before=before,
-        after=audit_snapshot(refund, _AUDITED),
+        after=_snapshot(refund),
         reason=note,
     )
     notification_send(
@@ -341,7 +347,7 @@ def resident_refund_materials_request(*, refund_id: int, by: User, note: str) ->
     with transaction.atomic():
         refund = _staff_lock(refund_id, by)
         _require(refund, Status.WAITING)
-        before = audit_snapshot(refund, _AUDITED)
+        before = _snapshot(refund)
         refund.status = Status.MATERIALS_REQUESTED
         refund.materials_note = note[:500]
         refund.complete_on = refund.due_date = None
@@ -374,7 +380,7 @@ def resident_refund_materials_submit(
             if refund.applicant_id != applicant.pk:
                 raise NotFound(_("没有这个退费申请。"))
             _require(refund, Status.MATERIALS_REQUESTED)
-            before = audit_snapshot(refund, _AUDITED)
+            before = _snapshot(refund)
             _store(refund, checked, stored)
             refund.status = Status.WAITING
             _clock_start(refund, timezone.localdate())
@@ -400,7 +406,7 @@ def resident_refund_approve(*, refund_id: int, by: User) -> ResidentRefund:
     with transaction.atomic():
         refund = _staff_lock(refund_id, by)
         _require(refund, Status.WAITING)
-        before = audit_snapshot(refund, _AUDITED)
+        before = _snapshot(refund)
         refund.posting_key = f"resident-refund:{refund.pk}"
         postings_create(
             moves=[
@@ -442,7 +448,7 @@ def resident_refund_reject(*, refund_id: int, by: User, reason: str) -> Resident
     with transaction.atomic():
         refund = _staff_lock(refund_id, by)
         _require(refund, *ResidentRefund.OPEN_STATUSES)
-        before = audit_snapshot(refund, _AUDITED)
+        before = _snapshot(refund)
         refund.status = Status.REJECTED
         refund.reason = reason[:500]
         refund.complete_on = refund.due_date = None

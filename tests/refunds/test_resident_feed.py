@@ -87,9 +87,7 @@ def test_bad_rows_are_named_and_nothing_of_the_batch_is_applied(service_client):
 
 
 def test_only_a_feed_service_token_may_report(api_client):
-    response = api_client.post(
-        FEED, {"premiums": [row(InsuredPersonFactory())]}, format="json"
-    )
+    response = api_client.post(FEED, {"premiums": [row(InsuredPersonFactory())]}, format="json")
     assert response.status_code in (401, 403)
     assert not ResidentPremium.objects.exists()
 
