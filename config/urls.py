@@ -27,6 +27,7 @@ urlpatterns = [
     path("wallet/", include("wallet.urls")),
     path("transfers/", include("transfers.urls")),
     path("employer/refunds/", include("refunds.urls")),
+    path("refunds/resident/", include("refunds.resident_urls")),
     path("employer/", include("enrollment.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,5 +1,6 @@
 """Staff of a batch's region review it: a summary (counts, totals, exclusions), then approve or
-reject with a reason. Batches also arrive by CSV upload, checked like the API's."""
+reject with a reason. Batches also arrive by CSV upload, checked like the API's. Resident
+refunds are reviewed by staff of the premium's region: approve, ask for materials, refuse."""
 
 import csv
 import io
@@ -19,10 +20,19 @@ from accounts.admin_scoping import ReadOnlyAdmin
 from accounts.errors import BusinessRuleViolation
 from accounts.models import fen_to_yuan
 from accounts.permissions import staff_regions
+from accounts.uploads import private_file_response
 
 from . import selectors
-from .models import Clearance, RefundBatch, RefundItem
-from .services import batches, clearances
+from .models import (
+    Clearance,
+    RefundBatch,
+    RefundItem,
+    ResidentPremium,
+    ResidentRefund,
+    ResidentRefundDocument,
+    ResidentRefundEvent,
+)
+from .services import batches, clearances, resident
 
 CSV_COLUMNS = ("national_id", "period", "paid_base", "corrected_base")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -348,3 +358,222 @@ class ClearanceAdmin(ReadOnlyAdmin):
             "form": form,
         }
         return TemplateResponse(request, "refunds/admin/clearance_review.html", context)
+
+
+class ResidentRefundDocumentInline(admin.TabularInline):
+    model = ResidentRefundDocument
+    extra = 0
+    fields = ("kind", "original_name", "uploaded_at", "download")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("下载"))
+    def download(self, obj):
+        url = reverse("admin:refunds_residentrefund_document", args=[obj.refund_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("下载"))
+
+
+class ResidentRefundEventInline(admin.TabularInline):
+    model = ResidentRefundEvent
+    extra = 0
+    fields = ("status", "at", "by_label", "by", "note")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ResidentRefundDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审核结论"),
+        choices=[
+            ("approve", _("通过：保费退至申请人银行账户")),
+            ("materials", _("材料不全：请申请人补充（办理时限暂停）")),
+            ("reject", _("不予退费")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("需补充的材料或不予退费原因"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("补充材料或不予退费时必填，申请人可见。"),
+    )
+
+
+@admin.register(ResidentRefund)
+class ResidentRefundAdmin(ReadOnlyAdmin):
+    """居民医保退费 of the staff's regions: overdue first, then due soon; review page."""
+
+    region_path = "premium__region"
+    list_display = (
+        "id",
+        "insured",
+        "type",
+        "year",
+        "amount",
+        "status",
+        "due_marker",
+        "submitted_at",
+        "review_link",
+    )
+    list_filter = ("status", "type")
+    list_select_related = ("premium__person", "premium__region")
+    search_fields = ("=premium__person__national_id", "=applicant__national_id")
+    fields = (
+        "insured",
+        "applicant",
+        "type",
+        "by_agent",
+        "year",
+        "amount",
+        "bank_name",
+        "bank_account",
+        "status",
+        "submitted_at",
+        "complete_on",
+        "due_date",
+        "materials_note",
+        "decided_by",
+        "decided_at",
+        "reason",
+        "posting_key",
+        "review_link",
+    )
+    readonly_fields = fields
+    inlines = [ResidentRefundDocumentInline, ResidentRefundEventInline]
+
+    class Media:
+        css = {"all": ("css/admin_transfers.css",)}
+
+    def get_queryset(self, request):
+        return selectors.resident_refunds_for_staff(user=request.user).select_related(
+            "premium__person", "premium__region", "applicant"
+        )
+
+    def get_ordering(self, request):
+        # Overdue first, then due within 3 working days, then the rest; earliest due first.
+        return ["urgency", "due_date", "-submitted_at"]
+
+    @admin.display(description=_("参保人"))
+    def insured(self, obj):
+        return obj.premium.person
+
+    @admin.display(description=_("待遇年度"))
+    def year(self, obj):
+        return obj.premium.year
+
+    @admin.display(description=_("退费金额（元）"))
+    def amount(self, obj):
+        return obj.amount
+
+    @admin.display(description=_("办理期限"), ordering="urgency")
+    def due_marker(self, obj):
+        if obj.urgency == selectors.Urgency.OVERDUE:
+            return format_html(
+                '<strong class="due-overdue">⚠ {} {}</strong>', gettext("已逾期"), obj.due_date
+            )
+        if obj.urgency == selectors.Urgency.DUE_SOON:
+            return format_html(
+                '<strong class="due-soon">{} {}</strong>', gettext("即将到期"), obj.due_date
+            )
+        return obj.due_date or "—"
+
+    @admin.display(description=_("审核"))
+    def review_link(self, obj):
+        if obj.status != ResidentRefund.Status.WAITING:
+            return "—"
+        url = reverse("admin:refunds_residentrefund_review", args=[obj.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, gettext("审核"))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/review/",
+                view(self.review_view),
+                name="refunds_residentrefund_review",
+            ),
+            path(
+                "<int:pk>/document/<int:document_id>/",
+                view(self.document_view),
+                name="refunds_residentrefund_document",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _visible(self, request, pk: int) -> ResidentRefund:
+        """The application if this staff user may see it; another region's a 404."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(self.get_queryset(request), pk=pk)
+
+    def review_view(self, request, pk: int):
+        """Approve, ask for missing materials or refuse: each through its service."""
+        if not request.user.has_perm("refunds.change_residentrefund"):
+            raise PermissionDenied
+        refund = self._visible(request, pk)
+        form = ResidentRefundDecisionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            decision, note = form.cleaned_data["decision"], form.cleaned_data["note"]
+            try:
+                if decision == "approve":
+                    resident.resident_refund_approve(refund_id=refund.pk, by=request.user)
+                elif decision == "materials":
+                    resident.resident_refund_materials_request(
+                        refund_id=refund.pk, by=request.user, note=note
+                    )
+                else:
+                    resident.resident_refund_reject(
+                        refund_id=refund.pk, by=request.user, reason=note
+                    )
+            except BusinessRuleViolation as exc:
+                form.add_error("note" if exc.field in ("note", "reason") else None, exc.message)
+            else:
+                self.message_user(request, gettext("已办理。"))
+                return HttpResponseRedirect(
+                    reverse("admin:refunds_residentrefund_change", args=[refund.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("居民医保退费审核"),
+            "opts": self.model._meta,
+            "refund": refund,
+            "documents": list(refund.documents.all()),
+            "form": form,
+        }
+        return TemplateResponse(request, "refunds/admin/resident_review.html", context)
+
+    def document_view(self, request, pk: int, document_id: int):
+        """A material, only to staff who may see the application."""
+        refund = self._visible(request, pk)
+        document = get_object_or_404(refund.documents, pk=document_id)
+        extension = document.file.name.rsplit(".", 1)[-1]
+        return private_file_response(
+            name=document.file.name,
+            filename=f"resident-refund-{refund.pk}-{document.kind}.{extension}",
+            content_type=document.content_type,
+        )
+
+
+@admin.register(ResidentPremium)
+class ResidentPremiumAdmin(ReadOnlyAdmin):
+    list_display = ("person", "region", "year", "amount", "source", "paid_at")
+    list_filter = ("year", "source")
+    list_select_related = ("person", "region")
+    search_fields = ("=person__national_id",)
+
+    @admin.display(description=_("缴费金额（元）"))
+    def amount(self, obj):
+        return obj.amount

@@ -137,15 +137,15 @@ def pending_account(request, employer):
     requests and a form for a new one, and every posting, newest first."""
     account = selectors.pending_account(employer=employer)
     balance_fen = account.balance_fen if account else 0
+    available_fen = clearances.clearance_available_fen(employer=employer, balance_fen=balance_fen)
     page = Paginator(selectors.pending_postings(account=account), 20).get_page(
         request.GET.get("page")
     )
     context = {
         "employer": employer,
         "balance": yuan(balance_fen),
-        "available": yuan(
-            clearances.clearance_available_fen(employer=employer, balance_fen=balance_fen)
-        ),
+        "available": yuan(available_fen),
+        "may_clear": available_fen > 0,
         "clearances": [
             _clearance_row(c) for c in selectors.clearances_for_employer(employer=employer)[:20]
         ],
