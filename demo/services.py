@@ -28,6 +28,7 @@ from accounts.services.personal_accounts import personal_account_open
 from enrollment.models import Enrollment, EnrollmentStatus, Scheme
 from enrollment.services.personal_accounts import personal_accounts_freeze_sync
 
+from .refunds import demo_refunds_seed
 from .transfers import demo_transfers_seed
 
 DEMO_PASSWORD = "Demo@2026"
@@ -66,6 +67,17 @@ STAFF_GROUP_PERMISSIONS = {
         "view_transferapplication",
         "change_transferapplication",
         "view_transferevent",
+    ],
+    "refunds": [
+        "view_refundbatch",
+        "change_refundbatch",
+        "add_refundbatch",
+        "view_refunditem",
+        "view_clearance",
+        "change_clearance",
+        "view_residentpremium",
+        "view_residentrefund",
+        "change_residentrefund",
     ],
     "wallet": [
         "view_wallet",
@@ -311,6 +323,7 @@ def demo_data_seed() -> list[DemoLogin]:
     )
     logins += [DemoLogin(username, f"参保人·{role}", name) for username, role, name in applicants]
     _demo_accounts_seed()
+    demo_refunds_seed(person_national_id=demo_national_id(0))
     return logins
 
 

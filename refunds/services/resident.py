@@ -272,9 +272,10 @@ def resident_refund_apply(
     by_agent = refund_type != Type.DEATH and subject.pk != applicant.pk
     required = REQUIRED_DOCUMENTS[refund_type] + (AGENT_DOCUMENTS if by_agent else ())
     checked = _checked_documents(documents, required)
-    if ResidentRefund.objects.filter(
-        premium=premium, status__in=ResidentRefund.OPEN_STATUSES
-    ).exists():
+    earlier = set(ResidentRefund.objects.filter(premium=premium).values_list("status", flat=True))
+    if Status.APPROVED in earlier:
+        raise Refused(_("该笔缴费已经退费，不能重复申请。"), field="year", rule="already_refunded")
+    if earlier & set(ResidentRefund.OPEN_STATUSES):
         raise _open_application()
     stored: list[str] = []
     try:

@@ -144,3 +144,11 @@ def test_staff_work_overdue_first_then_due_soon(in_window):
         (soon.pk, selectors.Urgency.DUE_SOON),
         (later.pk, selectors.Urgency.ON_TIME),
     ]
+
+
+def test_a_refunded_premium_is_not_refunded_again(in_window):
+    refund = waiting_refund()
+    resident.resident_refund_approve(refund_id=refund.pk, by=staff())
+    with pytest.raises(BusinessRuleViolation) as caught:
+        apply(refund.applicant)
+    assert (caught.value.field, caught.value.rule) == ("year", "already_refunded")
