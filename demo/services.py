@@ -78,6 +78,8 @@ STAFF_GROUP_PERMISSIONS = {
         "view_residentpremium",
         "view_residentrefund",
         "change_residentrefund",
+        "view_residentrefunddocument",
+        "view_residentrefundevent",
     ],
     "wallet": [
         "view_wallet",

@@ -15,7 +15,12 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 # Wednesday 15 October 2025, 10:00 in Xi'an: inside the 2026 collection window.
 IN_WINDOW = dt.datetime(2025, 10, 15, 2, tzinfo=dt.UTC)
-STAFF_PERMISSIONS = ["refunds.view_residentrefund", "refunds.change_residentrefund"]
+STAFF_PERMISSIONS = [
+    "refunds.view_residentrefund",
+    "refunds.change_residentrefund",
+    "refunds.view_residentrefunddocument",
+    "refunds.view_residentrefundevent",
+]
 
 
 def upload(name: str = "receipt.pdf") -> SimpleUploadedFile:

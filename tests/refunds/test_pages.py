@@ -73,6 +73,14 @@ def test_the_pending_account_page_shows_balance_and_postings(
         page = client.get(reverse("refunds:pending-account"))
     text = page.content.decode()
     assert "1200.00" in text and "SW-2024-001" in text and "<td>差额退费</td>" in text
+    assert 'action="/employer/refunds/pending/clear/"' in text
+
+
+def test_with_nothing_available_the_page_says_so_instead_of_a_clearance_form(client):
+    signed_in(client, EmployerFactory())
+    text = client.get(reverse("refunds:pending-account")).content.decode()
+    assert "暂无可清退的金额" in text
+    assert "/employer/refunds/pending/clear/" not in text
 
 
 def test_another_employers_batch_is_not_found(client, approved):

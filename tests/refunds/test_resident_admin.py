@@ -62,3 +62,12 @@ def test_the_review_page_approves_and_documents_download(client):
     document = refund.documents.get()
     url = reverse("admin:refunds_residentrefund_document", args=[refund.pk, document.pk])
     assert client.get(url).status_code == 200
+
+
+def test_the_change_page_shows_the_application_with_its_documents_and_steps(client):
+    refund = waiting_refund()
+    client.force_login(staff())
+    page = client.get(reverse("admin:refunds_residentrefund_change", args=[refund.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "缴费凭证" in text and "申请人本人" in text

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from refunds.services import resident
 
-from .resident import XIAN, documents, person_with_login, premium, staff, waiting_refund
+from .resident import XIAN, apply, documents, person_with_login, premium, staff, waiting_refund
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media", "in_window")]
 URL = "/api/v1/refunds/resident/"
@@ -82,3 +82,15 @@ def test_a_person_sees_only_their_own_applications():
     resident.resident_refund_materials_request(refund_id=theirs.pk, by=staff(), note="x")
     sent = client.post(f"{URL}{theirs.pk}/materials/", documents("supplement"), format="multipart")
     assert sent.status_code == 404
+
+
+def test_the_list_runs_a_fixed_number_of_queries(django_assert_max_num_queries):
+    refund = waiting_refund()
+    client = client_of(refund.applicant)
+    client.get(URL)
+    with django_assert_max_num_queries(10) as few:
+        client.get(URL)
+    premium(refund.applicant, region="140100")
+    apply(refund.applicant, region="140100")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(client.get(URL).json()["results"]) == 2
