@@ -88,14 +88,23 @@ def _documents(*kinds: str) -> dict:
     }
 
 
+def _filing(today: dt.date) -> tuple[int, dt.datetime]:
+    """(benefit year, moment of applying): today for next year while the collection window is
+    open; otherwise mid-November of last year's window, for this year's premiums."""
+    xian = Region.objects.get(pk=XIAN)
+    try:
+        resident.refund_window_check(region=xian, year=today.year + 1, today=today)
+    except resident.Refused:
+        return today.year, timezone.make_aware(dt.datetime(today.year - 1, 11, 16, 10))
+    return today.year + 1, timezone.now()
+
+
 def _resident_refunds(person: InsuredPerson, staff: dict) -> None:
-    """The demo person's premiums for the coming year in Xi'an and Taiyuan, and a family
-    member's, with an application in each state. Applications are only possible inside the
-    collection window (September–December): outside it only the premiums are seeded."""
-    today = timezone.localdate()
-    year = today.year + 1
+    """Premiums of the demo person in Xi'an and Taiyuan and of his wife in Xi'an, with an
+    application in each state (his own, and one he files as her agent)."""
+    year, filed_at = _filing(timezone.localdate())
     wife = InsuredPerson.objects.filter(name="李秀英", national_id__startswith="610102").first()
-    paid_at = timezone.make_aware(dt.datetime(today.year, 9, 10, 9))
+    paid_at = timezone.make_aware(dt.datetime(year - 1, 9, 10, 9))
     for who, region in ((person, XIAN), (person, TAIYUAN), (wife, XIAN)):
         if who is not None:
             ResidentPremium.objects.get_or_create(
@@ -104,10 +113,6 @@ def _resident_refunds(person: InsuredPerson, staff: dict) -> None:
                 year=year,
                 defaults={"amount_fen": 380_00, "paid_at": paid_at, "source": "FEED"},
             )
-    try:
-        resident.refund_window_check(region=Region.objects.get(pk=XIAN), year=year, today=today)
-    except resident.Refused:
-        return
 
     def apply(refund_type, region, documents, **extra):
         return resident.resident_refund_apply(
@@ -118,6 +123,7 @@ def _resident_refunds(person: InsuredPerson, staff: dict) -> None:
             bank_name=BANK[0],
             bank_account=BANK[1],
             documents=_documents(*documents),
+            at=filed_at,
             **extra,
         )
 

@@ -360,11 +360,8 @@ class ClearanceAdmin(ReadOnlyAdmin):
         return TemplateResponse(request, "refunds/admin/clearance_review.html", context)
 
 
-class ResidentRefundDocumentInline(admin.TabularInline):
-    model = ResidentRefundDocument
+class _ReadOnlyInline(admin.TabularInline):
     extra = 0
-    fields = ("kind", "original_name", "uploaded_at", "download")
-    readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -372,6 +369,12 @@ class ResidentRefundDocumentInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ResidentRefundDocumentInline(_ReadOnlyInline):
+    model = ResidentRefundDocument
+    fields = ("kind", "original_name", "uploaded_at", "download")
+    readonly_fields = fields
 
     @admin.display(description=_("下载"))
     def download(self, obj):
@@ -379,18 +382,10 @@ class ResidentRefundDocumentInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, gettext("下载"))
 
 
-class ResidentRefundEventInline(admin.TabularInline):
+class ResidentRefundEventInline(_ReadOnlyInline):
     model = ResidentRefundEvent
-    extra = 0
     fields = ("status", "at", "by_label", "by", "note")
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class ResidentRefundDecisionForm(forms.Form):

@@ -174,7 +174,16 @@ class ResidentPremiumFeedResultSerializer(serializers.Serializer):
 DOCUMENT_HELP = "PDF, JPEG or PNG of at most 5 MB"
 
 
-class ResidentRefundApplySerializer(serializers.Serializer):
+class _ResidentRefundDocumentsSerializer(serializers.Serializer):
+    payment_receipt = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
+    insurance_stopped = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
+    other_insurance = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
+    death_certificate = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
+    power_of_attorney = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
+    agent_id = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
+
+
+class ResidentRefundApplySerializer(_ResidentRefundDocumentsSerializer):
     """The form of an application; the documents each type needs are checked by the service:
     DUPLICATE payment_receipt + insurance_stopped; EMPLOYEE_INSURANCE and OTHER_REGION
     other_insurance; PAYMENT_ERROR payment_receipt; DEATH death_certificate (the heir applies,
@@ -191,24 +200,12 @@ class ResidentRefundApplySerializer(serializers.Serializer):
     for_national_id = serializers.CharField(
         max_length=18, required=False, allow_blank=True, help_text="agent or heir: the insured"
     )
-    payment_receipt = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
-    insurance_stopped = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
-    other_insurance = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
-    death_certificate = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
-    power_of_attorney = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
-    agent_id = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
 
 
-class ResidentRefundMaterialsSerializer(serializers.Serializer):
+class ResidentRefundMaterialsSerializer(_ResidentRefundDocumentsSerializer):
     """Materials staff asked for: `supplement`, or any document field of the application."""
 
     supplement = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
-    payment_receipt = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
-    insurance_stopped = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
-    other_insurance = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
-    death_certificate = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
-    power_of_attorney = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
-    agent_id = serializers.FileField(required=False, help_text=DOCUMENT_HELP)
 
 
 class ResidentRefundCreatedSerializer(serializers.Serializer):

@@ -192,11 +192,13 @@ def _step(
     before: dict,
     note: str = "",
     message: str,
+    at: dt.datetime | None = None,
 ) -> None:
     """The timeline entry, audit row and notice of a step; inside the step's transaction."""
     ResidentRefundEvent.objects.create(
         refund=refund,
         status=refund.status,
+        at=at or timezone.now(),
         by=by,
         by_label=_by_label(refund, staff=staff),
         note=note[:500],
@@ -234,9 +236,11 @@ def resident_refund_apply(
     bank_account: str,
     documents: dict,
     for_national_id: str = "",
+    at: dt.datetime | None = None,
 ) -> ResidentRefund:
     """Apply for the refund of a premium (the applicant's own, as an agent for `for_national_id`,
-    or as the legal heir of `for_national_id` for a death).
+    or as the legal heir of `for_national_id` for a death). `at` is the moment of applying,
+    now unless given (the demo files applications of a past collection window).
 
     Refusals, each naming its field and rule: 422 an unknown type (`type`), region, person or
     year; a death naming no one else (`heir_names_deceased`); a bank name or account that is
@@ -266,7 +270,7 @@ def resident_refund_apply(
             field="year",
             rule="no_premium",
         )
-    now = timezone.now()
+    now = at or timezone.now()
     refund_window_check(region=region, year=year, today=timezone.localdate(now))
     bank_name, bank_account = bank_details_check(bank_name=bank_name, bank_account=bank_account)
     by_agent = refund_type != Type.DEATH and subject.pk != applicant.pk
@@ -298,6 +302,7 @@ def resident_refund_apply(
                 by=applicant.user,
                 staff=False,
                 action="apply",
+                at=now,
                 before={},
                 message=_("已提交，经办机构将于 %(due)s 前办理。") % {"due": refund.due_date},
             )

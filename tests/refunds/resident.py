@@ -69,3 +69,15 @@ def waiting_refund() -> ResidentRefund:
     person = person_with_login()
     premium(person)
     return apply(person)
+
+
+def application_form() -> dict:
+    """What the portal form and the API receive for a payment-error application."""
+    return {
+        "type": "PAYMENT_ERROR",
+        "region": XIAN,
+        "year": 2026,
+        "bank_name": "中国银行",
+        "bank_account": "6217000000000000001",
+        **documents("payment_receipt"),
+    }

@@ -6,7 +6,15 @@ from rest_framework.test import APIClient
 
 from refunds.services import resident
 
-from .resident import XIAN, apply, documents, person_with_login, premium, staff, waiting_refund
+from .resident import (
+    application_form,
+    apply,
+    documents,
+    person_with_login,
+    premium,
+    staff,
+    waiting_refund,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media", "in_window")]
 URL = "/api/v1/refunds/resident/"
@@ -18,23 +26,11 @@ def client_of(person) -> APIClient:
     return client
 
 
-def form(**extra) -> dict:
-    return {
-        "type": "PAYMENT_ERROR",
-        "region": XIAN,
-        "year": 2026,
-        "bank_name": "中国银行",
-        "bank_account": "6217000000000000001",
-        **documents("payment_receipt"),
-        **extra,
-    }
-
-
 def test_a_person_applies_and_follows_the_progress():
     person = person_with_login()
     premium(person)
     client = client_of(person)
-    created = client.post(URL, form(), format="multipart")
+    created = client.post(URL, application_form(), format="multipart")
     assert created.status_code == 201, created.json()
     refund_id = created.json()["id"]
     assert created.json() == {"id": refund_id, "status": "WAITING"}
@@ -51,7 +47,7 @@ def test_a_person_applies_and_follows_the_progress():
 
 def test_a_refusal_names_the_field_and_rule():
     person = person_with_login()
-    response = client_of(person).post(URL, form(), format="multipart")
+    response = client_of(person).post(URL, application_form(), format="multipart")
     assert response.status_code == 409
     # the API's error shape carries the field and the message saying which rule
     assert list(response.json()["errors"]) == ["year"]

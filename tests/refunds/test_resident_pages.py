@@ -8,7 +8,7 @@ from django.urls import reverse
 from refunds.models import ResidentRefund
 from refunds.services import resident
 
-from .resident import XIAN, apply, documents, person_with_login, premium, staff
+from .resident import application_form, apply, documents, person_with_login, premium, staff
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media", "in_window")]
 
@@ -19,14 +19,7 @@ def test_the_form_files_an_application_and_shows_its_progress(client):
     client.force_login(person.user)
     response = client.post(
         reverse("resident-refunds:new"),
-        {
-            "type": "PAYMENT_ERROR",
-            "region": XIAN,
-            "year": 2026,
-            "bank_name": "中国银行",
-            "bank_account": "6217000000000000001",
-            **documents("payment_receipt"),
-        },
+        application_form(),
     )
     refund = ResidentRefund.objects.get()
     assert response.status_code == 302
@@ -40,14 +33,7 @@ def test_a_refusal_is_shown_on_the_form(client):
     client.force_login(person.user)
     response = client.post(
         reverse("resident-refunds:new"),
-        {
-            "type": "PAYMENT_ERROR",
-            "region": XIAN,
-            "year": 2026,
-            "bank_name": "中国银行",
-            "bank_account": "6217000000000000001",
-            **documents("payment_receipt"),
-        },
+        application_form(),
     )
     assert response.status_code == 200
     assert "缴费记录" in response.content.decode()
