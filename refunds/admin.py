@@ -487,7 +487,7 @@ class ResidentRefundAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("审核"))
     def review_link(self, obj):
-        if obj.status != ResidentRefund.Status.WAITING:
+        if not obj.is_open:
             return "—"
         url = reverse("admin:refunds_residentrefund_review", args=[obj.pk])
         return format_html('<a class="button" href="{}">{}</a>', url, gettext("审核"))

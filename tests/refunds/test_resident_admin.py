@@ -43,7 +43,7 @@ def test_staff_of_another_region_see_nothing(client):
     assert ResidentRefund.objects.get(pk=refund.pk).status == Status.WAITING
 
 
-def test_the_review_page_asks_for_materials_then_approves(client):
+def test_the_review_page_asks_for_materials_then_refuses(client):
     refund = waiting_refund()
     client.force_login(staff())
     review = reverse("admin:refunds_residentrefund_review", args=[refund.pk])
@@ -51,6 +51,10 @@ def test_the_review_page_asks_for_materials_then_approves(client):
     assert empty.status_code == 200
     assert client.post(review, {"decision": "materials", "note": "缴费凭证"}).status_code == 302
     assert ResidentRefund.objects.get().status == Status.MATERIALS_REQUESTED
+    # waiting for materials it cannot be approved, only refused
+    assert client.post(review, {"decision": "approve"}).status_code == 200
+    assert client.post(review, {"decision": "reject", "note": "逾期未补"}).status_code == 302
+    assert ResidentRefund.objects.get().status == Status.REJECTED
 
 
 def test_the_review_page_approves_and_documents_download(client):
