@@ -12,7 +12,6 @@ from accounts.models import InsuredPerson
 from . import selectors
 from .models import TransferStatus
 
-
 REJECTED_SHOWN_DAYS = 30
 
 
