@@ -3,8 +3,9 @@
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils.decorators import method_decorator
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.models import Token
@@ -51,6 +52,11 @@ def home(request):
         token = Token.objects.filter(user=user).select_related("user").first()
         context["api_token_expires_at"] = token and token_expires_at(token=token)
     return render(request, template, context)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: send them to the SVG icon."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 def healthz(request):
