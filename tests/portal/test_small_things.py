@@ -1,8 +1,11 @@
-"""Small things a first visit notices: the icon in the browser tab."""
+"""Small things a first visit notices: the icon in the browser tab, words explained."""
 
 import pytest
 from django.contrib.staticfiles import finders
 from django.templatetags.static import static
+from django.urls import reverse
+
+from tests.factories import InsuredPersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,3 +20,14 @@ def test_pages_name_the_icon_and_favicon_ico_leads_to_it(client):
     assert response["Location"] == static("favicon.svg")
     with open(finders.find("favicon.svg"), encoding="utf-8") as icon:
         assert icon.read().startswith("<svg")
+
+
+def test_the_account_page_explains_period_in_plain_words(client):
+    """期号 heads the account page's tables: a tap-to-open note says what it means."""
+    person = InsuredPersonFactory(with_user=True)
+    client.force_login(person.user)
+
+    body = client.get(reverse("my-account")).content.decode()
+
+    assert '<details class="glossary">' in body
+    assert "202611 就是 2026 年 11 月" in body
