@@ -20,7 +20,6 @@ from psycopg import sql
 from accounts.errors import BusinessRuleViolation
 from accounts.identity import credit_code_check_char, national_id_check_char
 from accounts.models import AccountingPeriod, Employer, InsuredPerson, Region, User
-from accounts.services import ledger
 from accounts.services.contributions import contributions_feed_apply
 from accounts.services.credits import monthly_credit_run
 from accounts.services.periods import accounting_period_assess, accounting_period_open
@@ -30,6 +29,7 @@ from enrollment.models import Enrollment, EnrollmentStatus, ResolutionRun, Schem
 from enrollment.services.duplicates import duplicates_resolve
 from enrollment.services.personal_accounts import personal_accounts_freeze_sync
 
+from .balances import demo_balance_post
 from .family import demo_family_seed
 from .guide import DemoLogin, guide_merge
 from .transfers import demo_transfers_seed
@@ -405,15 +405,7 @@ def _frozen_account_funded() -> InsuredPerson:
     account = personal_account_open(
         person=person, region=Region.objects.get(pk="610100"), opened_period="201801"
     )
-    fund = ledger.region_account(region=account.region)
-    for part, fen in ((account.current, 1_860_00), (account.carried, 6_420_35)):
-        ledger.posting_create(
-            from_account=fund,
-            to_account=part,
-            amount_fen=fen,
-            kind="DEMO_BALANCE",
-            idempotency_key=f"demo:frozen:{part.pk}",
-        )
+    demo_balance_post(account, current_fen=1_860_00, carried_fen=6_420_35, key="demo:frozen")
     return person
 
 

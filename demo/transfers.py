@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from accounts.identity import national_id_check_char
 from accounts.models import InsuredPerson, Region, User
-from accounts.services import ledger
 from accounts.services.contributions import contributions_feed_apply
 from accounts.services.periods import accounting_period_open
 from accounts.services.person_regions import person_regions_link
@@ -26,6 +25,7 @@ from transfers.services import (
     transfer_withdraw,
 )
 
+from .balances import demo_balance_post
 from .guide import DemoLogin
 
 FROM, TO = "610100", "140100"
@@ -143,15 +143,9 @@ def _history(person: InsuredPerson, index: int) -> None:
             for period in PAID_MONTHS
         ]
     )
-    fund = ledger.region_account(region=xian)
-    for part, fen in ((account.current, 1_200_00 + 100 * index), (account.carried, 8_650_50)):
-        ledger.posting_create(
-            from_account=fund,
-            to_account=part,
-            amount_fen=fen,
-            kind="DEMO_BALANCE",
-            idempotency_key=f"demo:transfer:{part.pk}",
-        )
+    demo_balance_post(
+        account, current_fen=1_200_00 + 100 * index, carried_fen=8_650_50, key="demo:transfer"
+    )
 
 
 def _application(person: InsuredPerson, state: str, staff: dict) -> None:

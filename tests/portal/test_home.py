@@ -60,6 +60,19 @@ def binding_request(requester, member, relation=Relation.PARENT):
     )
 
 
+def applied():
+    """A person who filed a transfer application from Xi'an to Taiyuan."""
+    person, _account = ready_person()
+    application = transfer_apply(
+        person=person,
+        from_region=Region.objects.get(pk=XIAN),
+        to_region=Region.objects.get(pk=TAIYUAN),
+        scheme="EMPLOYEE",
+        **id_images(),
+    )
+    return person, application
+
+
 # The registry
 
 
@@ -159,14 +172,7 @@ def test_transfer_to_accept_shows_its_whole_deadline(
 
 def test_transfer_application_shows_its_next_step_and_due_date(client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    person, _account = ready_person()
-    application = transfer_apply(
-        person=person,
-        from_region=Region.objects.get(pk=XIAN),
-        to_region=Region.objects.get(pk=TAIYUAN),
-        scheme="EMPLOYEE",
-        **id_images(),
-    )
+    person, application = applied()
     client.force_login(person.user)
 
     body = html(client)
@@ -179,14 +185,7 @@ def test_transfer_application_shows_its_next_step_and_due_date(client, settings,
 
 def test_a_rejected_application_asks_to_apply_again(client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    person, _account = ready_person()
-    application = transfer_apply(
-        person=person,
-        from_region=Region.objects.get(pk=XIAN),
-        to_region=Region.objects.get(pk=TAIYUAN),
-        scheme="EMPLOYEE",
-        **id_images(),
-    )
+    person, application = applied()
     transfer_reject(
         application_id=application.pk,
         by=StaffUserFactory(regions=[Region.objects.get(pk=XIAN)]),
