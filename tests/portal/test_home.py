@@ -14,6 +14,7 @@ from accounts import home
 from accounts.home import Todo, todos_for
 from accounts.models import Employer, InsuredPerson, Region, User
 from accounts.services import ledger
+from accounts.services.personal_accounts import personal_account_freeze
 from refunds.services import batches, clearances
 from tests.factories import EmployerFactory, StaffUserFactory, UserFactory
 from tests.refunds.factories import employer_with_employees, item
@@ -128,6 +129,18 @@ def test_person_home_shows_both_account_parts_their_total_and_the_wallet(client,
     assert 'data-testid="home-balance">¥1,534.56<' in body
     assert "¥300.00" in body and "¥1,234.56" in body
     assert 'data-testid="home-wallet-balance">¥0.00<' in body
+
+
+def test_a_frozen_account_keeps_its_balance_card_and_says_why_it_cannot_pay(client):
+    person = insured_person()
+    personal_account_freeze(account=fund(person, 500_00), reason="已停止职工医保")
+    client.force_login(person.user)
+
+    body = html(client)
+
+    assert 'data-testid="home-balance">¥500.00<' in body
+    assert "个人账户已封存：余额仍归您所有，但暂不能支付或转出。" in body
+    assert f'<a href="{reverse("my-account")}">查看原因</a>' in body
 
 
 def test_person_without_account_or_wallet_is_told_so_and_offered_the_wallet(client):
