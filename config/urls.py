@@ -21,6 +21,7 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("", include("accounts.urls")),
     path("session/keep-alive/", session_views.keep_alive, name="session-keep-alive"),
     path("account/api-token/revoke/", session_views.api_token_revoke, name="api-token-revoke"),

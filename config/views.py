@@ -3,35 +3,45 @@
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils.decorators import method_decorator
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.models import Token
 
 from accounts import selectors as accounts_selectors
+from accounts.home import todos_for
 from accounts.models import User
 from accounts.services.api_tokens import token_expires_at
 from enrollment import selectors as enrollment_selectors
 from enrollment.models import DuplicateCase
+from refunds import selectors as refunds_selectors
+from wallet import selectors as wallet_selectors
 
 
 def home(request):
     user = request.user
     context = {}
     if user.is_authenticated and user.kind == User.Kind.PERSON and hasattr(user, "person"):
-        context["person"] = user.person
-        context["enrollments"] = enrollment_selectors.enrollments_for_person(person=user.person)
-        context["notifications"] = accounts_selectors.unread_notifications(owner=user.person)
+        person = user.person
+        context["person"] = person
+        context["summary"] = accounts_selectors.account_summary(person=person)
+        context["wallet"] = wallet_selectors.wallet_for_person(person=person)
+        context["todos"] = todos_for(owner=person)
+        context["enrollments"] = enrollment_selectors.enrollments_for_person(person=person)
+        context["notifications"] = accounts_selectors.unread_notifications(owner=person)
         template = "portal/home_person.html"
     elif user.is_authenticated and user.kind == User.Kind.EMPLOYER and hasattr(user, "employer"):
-        context["employer"] = user.employer
+        employer = user.employer
+        context["employer"] = employer
         context["open_verification_cases"] = (
-            enrollment_selectors.verification_cases_for_employer(employer=user.employer)
+            enrollment_selectors.verification_cases_for_employer(employer=employer)
             .filter(status=DuplicateCase.Status.OPEN)
             .count()
         )
-        context["notifications"] = accounts_selectors.unread_notifications(owner=user.employer)
+        context["refunds"] = refunds_selectors.employer_refund_summary(employer=employer)
+        context["notifications"] = accounts_selectors.unread_notifications(owner=employer)
         template = "portal/home_employer.html"
     elif user.is_authenticated and user.is_staff:
         context["regions"] = user.regions.all()
@@ -42,6 +52,11 @@ def home(request):
         token = Token.objects.filter(user=user).select_related("user").first()
         context["api_token_expires_at"] = token and token_expires_at(token=token)
     return render(request, template, context)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: send them to the SVG icon."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 def healthz(request):

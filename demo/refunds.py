@@ -10,6 +10,8 @@ from accounts.models import Contribution, Employer, InsuredPerson, Region, User
 from refunds.models import RefundBatch, ResidentPremium, ResidentRefund
 from refunds.services import batches, clearances, resident
 
+from .guide import DemoLogin
+
 EMPLOYER = "91610100MA0000001B"
 XIAN, TAIYUAN = "610100", "140100"
 BANK = ("中国建设银行西安高新支行", "6227000012345678901")
@@ -22,8 +24,8 @@ BATCHES = [
 ]
 
 
-def demo_refunds_seed(*, person_national_id: str) -> None:
-    """Creates what is missing (idempotent)."""
+def demo_refunds_seed(*, person_national_id: str) -> list[DemoLogin]:
+    """Creates what is missing (idempotent); returns the guide's lines."""
     staff = {
         XIAN: User.objects.get(username="staff_xian"),
         TAIYUAN: User.objects.get(username="staff_taiyuan"),
@@ -34,6 +36,11 @@ def demo_refunds_seed(*, person_national_id: str) -> None:
     person = InsuredPerson.objects.get(national_id=person_national_id)
     if not ResidentRefund.objects.filter(applicant=person).exists():
         _resident_refunds(person, staff)
+    return [
+        DemoLogin(EMPLOYER, "", "", "差额退费：批次在各个状态、待转账户余额、清退申请待审核"),
+        DemoLogin(person_national_id, "", "", "居民退费：各个状态的申请（/refunds/resident/）"),
+        DemoLogin("staff_xian", "", "", "审核差额退费批次、清退申请和居民退费申请"),
+    ]
 
 
 def _batches(employer: Employer, staff: User) -> None:

@@ -25,9 +25,13 @@ from accounts.services.credits import monthly_credit_run
 from accounts.services.periods import accounting_period_assess, accounting_period_open
 from accounts.services.person_regions import person_regions_link, person_regions_link_from
 from accounts.services.personal_accounts import personal_account_open
-from enrollment.models import Enrollment, EnrollmentStatus, Scheme
+from enrollment.models import Enrollment, EnrollmentStatus, ResolutionRun, Scheme
+from enrollment.services.duplicates import duplicates_resolve
 from enrollment.services.personal_accounts import personal_accounts_freeze_sync
 
+from .balances import demo_balance_post
+from .family import demo_family_seed
+from .guide import DemoLogin, guide_merge
 from .refunds import demo_refunds_seed
 from .transfers import demo_transfers_seed
 
@@ -100,13 +104,6 @@ _TZ = ZoneInfo("Asia/Shanghai")
 
 def _at(day: str) -> dt.datetime:
     return dt.datetime.fromisoformat(day).replace(hour=9, tzinfo=_TZ)
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    username: str
-    role: str
-    name: str
 
 
 @dataclass(frozen=True)
@@ -317,23 +314,46 @@ def demo_data_seed() -> list[DemoLogin]:
                 },
             )
         logins.append(DemoLogin(national_id, f"参保人·{demo.role}", demo.name))
-    applicants = demo_transfers_seed(
-        id_prefix=DEMO_ID_PREFIX,
-        login=lambda username, name: _login_get_or_create(
-            username, name, User.Kind.PERSON, password
+    logins = guide_merge(logins, _STAFF_TIPS)
+    logins = guide_merge(
+        logins,
+        demo_transfers_seed(
+            id_prefix=DEMO_ID_PREFIX,
+            login=lambda username, name: _login_get_or_create(
+                username, name, User.Kind.PERSON, password
+            ),
         ),
     )
-    logins += [DemoLogin(username, f"参保人·{role}", name) for username, role, name in applicants]
-    _demo_accounts_seed()
-    demo_refunds_seed(person_national_id=demo_national_id(0))
+    logins = guide_merge(logins, _demo_accounts_seed())
+    logins = guide_merge(logins, _duplicates_resolved())
+    logins = guide_merge(logins, demo_family_seed(person_at=_demo_person))
+    logins = guide_merge(logins, demo_refunds_seed(person_national_id=demo_national_id(0)))
     return logins
+
+
+def _demo_person(index: int) -> InsuredPerson:
+    return InsuredPerson.objects.get(national_id=demo_national_id(index))
+
+
+_STAFF_TIPS = [
+    DemoLogin("admin", "", "", "后台全部功能；/admin/ 登录（/login/ 是参保人和参保单位的入口）"),
+    DemoLogin(
+        "staff_xian",
+        "",
+        "",
+        "/admin/ 登录：审核转出的转移接续申请（含一件逾期），查看已处理的重复参保和账户合并",
+    ),
+    DemoLogin("staff_taiyuan", "", "", "/admin/ 登录：接收已转出的转移接续申请"),
+    DemoLogin(_XIAN_FOOD, "", "", "首页：罗敏的姓名待本单位核实（姓名核实）"),
+]
 
 
 DEMO_CREDIT_MONTHS = [f"2026{month:02d}" for month in range(1, 11)]
 
 
-def _demo_accounts_seed() -> None:
-    """Personal accounts with ten months of paid contributions, assessed and credited."""
+def _demo_accounts_seed() -> list[DemoLogin]:
+    """Personal accounts with ten months of paid contributions, assessed and credited; the
+    person who moved to resident insurance keeps a frozen (封存) account with money in it."""
     persons = InsuredPerson.objects.filter(national_id__startswith=DEMO_ID_PREFIX)
     enrollments = Enrollment.objects.filter(
         person__in=persons,
@@ -376,8 +396,55 @@ def _demo_accounts_seed() -> None:
     if created:
         for region in sorted(regions, key=lambda r: r.code):
             monthly_credit_run(region_code=region.code, triggered_by="seed_demo")
+    frozen = _frozen_account_funded()
     # Employees who moved to resident insurance: their accounts are frozen (封存), as the feed does.
     personal_accounts_freeze_sync(person_ids=list(persons.values_list("pk", flat=True)))
+    return [
+        DemoLogin(
+            frozen.national_id,
+            "",
+            frozen.name,
+            "个人账户已封存：余额仍在，首页和个人账户页说明原因和怎么办",
+        )
+    ]
+
+
+FROZEN = 23  # 彭亮: stopped employee insurance in 2025, a resident since
+
+
+def _frozen_account_funded() -> InsuredPerson:
+    """彭亮's Xi'an account from his years as an employee: current-year and carried-over money
+    (posted once, as the transfer demo does for its applicants)."""
+    person = _demo_person(FROZEN)
+    account = personal_account_open(
+        person=person, region=Region.objects.get(pk="610100"), opened_period="201801"
+    )
+    demo_balance_post(account, current_fen=1_860_00, carried_fen=6_420_35, key="demo:frozen")
+    return person
+
+
+def _duplicates_resolved() -> list[DemoLogin]:
+    """The demo's duplicate enrollments decided by a resolution run, as the nightly task
+    would, with the personal-account merges that follow; once only."""
+    if not ResolutionRun.objects.filter(triggered_by="seed_demo").exists():
+        duplicates_resolve(
+            triggered_by="seed_demo",
+            person_ids=list(
+                InsuredPerson.objects.filter(national_id__startswith=DEMO_ID_PREFIX).values_list(
+                    "pk", flat=True
+                )
+            ),
+        )
+    return [
+        DemoLogin(
+            demo_national_id(index),
+            "",
+            DEMO_PERSONS[index].name,
+            "首页：重复参保已自动处理（暂停或合并），写明原因和怎么办",
+        )
+        for index, demo in enumerate(DEMO_PERSONS)
+        if demo.role.startswith("重复参保") and not demo.role.endswith("（待单位核实）")
+    ]
 
 
 def _staff_group_sync() -> Group:

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from accounts.identity import national_id_check_char
 from accounts.models import InsuredPerson, Region, User
-from accounts.services import ledger
 from accounts.services.contributions import contributions_feed_apply
 from accounts.services.periods import accounting_period_open
 from accounts.services.person_regions import person_regions_link
@@ -25,6 +24,9 @@ from transfers.services import (
     transfer_reject,
     transfer_withdraw,
 )
+
+from .balances import demo_balance_post
+from .guide import DemoLogin
 
 FROM, TO = "610100", "140100"
 PAID_MONTHS = [f"2025{month:02d}" for month in range(1, 13)]
@@ -49,6 +51,14 @@ APPLICANTS = [
     _DemoApplicant("蒋振华", True, dt.date(1979, 7, 7), "REJECTED"),
     _DemoApplicant("陆晓燕", False, dt.date(1994, 3, 15), "WITHDRAWN"),
 ]
+STATE_TIPS = {
+    "SUBMITTED": "首页待办：等转出地审核，写明办理期限",
+    "OVERDUE": "转出地办理已超期：经办后台排在最前",
+    "OUT_APPROVED": "首页待办：等转入地接收",
+    "COMPLETED": "已办结：下载参保凭证",
+    "REJECTED": "首页待办：按未通过的原因补正后重新申请",
+    "WITHDRAWN": "已撤回：可以重新申请",
+}
 STATE_ROLES = {
     "SUBMITTED": "转移接续：已提交",
     "OVERDUE": "转移接续：转出逾期",
@@ -66,8 +76,8 @@ def applicant_national_id(prefix: str, index: int) -> str:
     return body + national_id_check_char(body)
 
 
-def demo_transfers_seed(*, id_prefix: str, login) -> list[tuple[str, str, str]]:
-    """Creates what is missing; returns (username, role, name) of every applicant.
+def demo_transfers_seed(*, id_prefix: str, login) -> list[DemoLogin]:
+    """Creates what is missing; returns the guide line of every applicant.
     `login(username, name)` gets or creates a person's demo login."""
     for code in (FROM, TO):
         accounting_period_open(region=Region.objects.get(pk=code), period=OPEN_PERIOD)
@@ -89,7 +99,14 @@ def demo_transfers_seed(*, id_prefix: str, login) -> list[tuple[str, str, str]]:
             _history(person, index)
         if not TransferApplication.objects.filter(person=person).exists():
             _application(person, applicant.state, staff)
-        logins.append((national_id, STATE_ROLES[applicant.state], applicant.name))
+        logins.append(
+            DemoLogin(
+                national_id,
+                f"参保人·{STATE_ROLES[applicant.state]}",
+                applicant.name,
+                STATE_TIPS[applicant.state],
+            )
+        )
     return logins
 
 
@@ -126,15 +143,9 @@ def _history(person: InsuredPerson, index: int) -> None:
             for period in PAID_MONTHS
         ]
     )
-    fund = ledger.region_account(region=xian)
-    for part, fen in ((account.current, 1_200_00 + 100 * index), (account.carried, 8_650_50)):
-        ledger.posting_create(
-            from_account=fund,
-            to_account=part,
-            amount_fen=fen,
-            kind="DEMO_BALANCE",
-            idempotency_key=f"demo:transfer:{part.pk}",
-        )
+    demo_balance_post(
+        account, current_fen=1_200_00 + 100 * index, carried_fen=8_650_50, key="demo:transfer"
+    )
 
 
 def _application(person: InsuredPerson, state: str, staff: dict) -> None:

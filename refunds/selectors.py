@@ -236,3 +236,33 @@ def resident_refunds_for_staff(
             output_field=IntegerField(),
         )
     )
+
+
+HOME_BATCHES = 3
+
+
+def employer_refund_summary(*, employer: Employer) -> dict:
+    """For the employer's home page: the latest batches, batches and clearances waiting for
+    staff, and the pending-transfer balance (待转账户), in three queries."""
+    batches = list(batches_for_employer(employer=employer)[:HOME_BATCHES])
+    counts = RefundBatch.objects.filter(employer=employer).aggregate(
+        batches=Count("pk"),
+        batches_waiting=Count("pk", filter=Q(status=RefundBatch.Status.RECEIVED)),
+    )
+    pending = (
+        LedgerAccount.objects.filter(kind=LedgerAccount.Kind.EMPLOYER_PENDING, employer=employer)
+        .annotate(
+            clearances_waiting=Count(
+                "employer__clearances",
+                filter=Q(employer__clearances__status=Clearance.Status.PENDING),
+            )
+        )
+        .first()
+    )
+    return {
+        "batches": batches,
+        "batch_count": counts["batches"],
+        "batches_waiting": counts["batches_waiting"],
+        "pending_fen": pending.balance_fen if pending else 0,
+        "clearances_waiting": pending.clearances_waiting if pending else 0,
+    }

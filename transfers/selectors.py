@@ -113,3 +113,13 @@ def with_urgency(queryset: QuerySet, *, today: dt.date | None = None) -> QuerySe
             output_field=IntegerField(),
         )
     )
+
+
+def latest_application_for_person(*, person: InsuredPerson) -> TransferApplication | None:
+    """The person's newest application with its regions: the open one, as there is at most one."""
+    return (
+        TransferApplication.objects.filter(person=person)
+        .select_related("from_region", "to_region")
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )

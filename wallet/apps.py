@@ -8,11 +8,14 @@ class WalletConfig(AppConfig):
     verbose_name = _("医保钱包")
 
     def ready(self) -> None:
+        from accounts.home import todo_source_register
+        from accounts.models import InsuredPerson
         from enrollment.signals import enrollments_changed
 
-        from . import receivers
+        from . import home, receivers
 
         # Enrollment announces its changes; the wallet listens without enrollment knowing it.
         enrollments_changed.connect(
             receivers.enrollments_changed, dispatch_uid="wallet.enrollments_changed"
         )
+        todo_source_register(uid="wallet", owner=InsuredPerson, source=home.person_todos)

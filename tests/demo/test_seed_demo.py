@@ -5,13 +5,13 @@ import pytest
 from auditlog.models import LogEntry
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
 from rest_framework.test import APIClient
 
 from accounts.identity import validate_credit_code, validate_national_id
 from accounts.models import Employer, InsuredPerson, PersonRegion, User
 from demo.services import DEMO_PASSWORD, STAFF_GROUP, SYNTHETIC_ID_PREFIX
-from enrollment.models import Enrollment, EnrollmentStatus
+from enrollment.models import DuplicateCase, Enrollment, EnrollmentStatus
 from tests.factories import UserFactory, make_credit_code
 
 pytestmark = pytest.mark.django_db
@@ -90,22 +90,26 @@ def test_seed_demo_staff_have_regions_group_and_permissions():
     assert not taiyuan.has_perm("accounts.view_full_national_id")
 
 
-def test_seed_demo_has_every_duplicate_kind():
-    """The demo holds one person for each duplicate-resolution rule."""
+def test_seed_demo_has_every_duplicate_kind_already_resolved():
+    """The demo holds one person for each duplicate-resolution rule, decided by a resolution
+    run during seeding (no staff click needed); the name mismatch waits for the employer."""
     # when
     seed()
     # then
+    cases = DuplicateCase.objects.filter(run__triggered_by="seed_demo")
+    assert dict(cases.values_list("rule", "status").distinct()) == {
+        DuplicateCase.Rule.EMPLOYEE_OVER_RESIDENT: DuplicateCase.Status.DECIDED,
+        DuplicateCase.Rule.EMPLOYEE_NEWEST: DuplicateCase.Status.DECIDED,
+        DuplicateCase.Rule.RESIDENT_NEWEST: DuplicateCase.Status.DECIDED,
+        DuplicateCase.Rule.SAME_REGION_MERGE: DuplicateCase.Status.DECIDED,
+        DuplicateCase.Rule.NAME_MISMATCH: DuplicateCase.Status.OPEN,
+    }
+    assert not cases.filter(
+        rule=DuplicateCase.Rule.SAME_REGION_MERGE,
+        accounts_status=DuplicateCase.AccountsStatus.PENDING,
+    ).exists()
     active = Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE)
-    by_person: dict[int, list[tuple[str, str]]] = {}
-    for enrollment in active:
-        by_person.setdefault(enrollment.person_id, []).append(
-            (enrollment.region_id, enrollment.scheme)
-        )
-    duplicates = [sorted(items) for items in by_person.values() if len(items) > 1]
-    assert [("610100", "EMPLOYEE"), ("610100", "RESIDENT")] in duplicates
-    assert [("140100", "EMPLOYEE"), ("610100", "EMPLOYEE")] in duplicates
-    assert [("140100", "RESIDENT"), ("610100", "RESIDENT")] in duplicates
-    assert [("610100", "EMPLOYEE"), ("610100", "EMPLOYEE")] in duplicates
+    assert not active.values("person").annotate(n=Count("pk")).filter(n__gt=1).exists()
 
 
 def test_seeded_identity_numbers_are_valid():

@@ -19,10 +19,15 @@ class Command(BaseCommand):
         if persons < 0:
             raise CommandError("--persons must not be negative.")
         logins = demo_data_seed()
-        self.stdout.write("演示账号 (username / role / name):")
+        self.stdout.write("演示账号 (username / role / name → what to try):")
         for login in logins:
-            self.stdout.write(f"  {login.username:<20} {login.role:<16} {login.name}")
+            tip = f" → {login.tip}" if login.tip else ""
+            self.stdout.write(f"  {login.username:<20} {login.role:<16} {login.name}{tip}")
         self.stdout.write(f"密码 (password for all demo logins): {DEMO_PASSWORD}")
+        self.stdout.write(
+            "登录 (sign in): 参保人和参保单位 /login/ (persons, employers); "
+            "经办人员 /admin/ (staff)"
+        )
         if persons:
             started = time.monotonic()
             try:
