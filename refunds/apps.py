@@ -8,8 +8,12 @@ class RefundsConfig(AppConfig):
     verbose_name = _("退费")
 
     def ready(self):
+        from accounts.home import todo_source_register
         from accounts.hooks import resident_premium_paid
+        from accounts.models import InsuredPerson
 
+        from . import home
         from .receivers import on_resident_premium_paid
 
         resident_premium_paid.connect(on_resident_premium_paid, dispatch_uid="refunds-premium")
+        todo_source_register(uid="refunds", owner=InsuredPerson, source=home.person_todos)

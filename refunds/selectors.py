@@ -207,6 +207,17 @@ def resident_refund_for_person(*, person: InsuredPerson, refund_id: int) -> Resi
     return refund
 
 
+def resident_refunds_waiting_for_materials(*, person: InsuredPerson) -> QuerySet[ResidentRefund]:
+    """The person's applications for which staff asked for materials, oldest request first."""
+    return (
+        ResidentRefund.objects.filter(
+            applicant=person, status=ResidentRefund.Status.MATERIALS_REQUESTED
+        )
+        .select_related("premium__region")
+        .order_by("submitted_at", "pk")
+    )
+
+
 def resident_premiums_for_person(*, person: InsuredPerson) -> QuerySet[ResidentPremium]:
     return ResidentPremium.objects.filter(person=person).select_related("region")
 

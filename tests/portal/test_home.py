@@ -226,7 +226,7 @@ def test_transfers_and_refunds_entries_lead_to_real_pages(client):
     body = html(client)
 
     assert f'href="{reverse("transfers:list")}" id="transfers"' in body
-    assert f'href="{reverse("notifications")}" id="refunds"' in body
+    assert f'href="{reverse("resident-refunds:list")}" id="refunds"' in body
 
 
 def test_person_home_explains_its_words_in_a_tap_to_open_note(client):
