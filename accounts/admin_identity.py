@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .admin_scoping import SuperuserReadOnlyAdmin
 from .errors import BusinessRuleViolation
+from .identity import validate_date_in_range
 from .messaging import validate_mobile_phone
 from .models import AuditEvent, Notification
 from .services import identity
@@ -44,7 +45,13 @@ class RetiredForm(_ReasonForm):
         choices=[("1", _("退休")), ("0", _("在职"))],
         coerce=lambda value: value == "1",
     )
-    field_order = ["retired", "reason"]
+    retired_at = forms.DateField(
+        label=_("退休日期"),
+        required=False,
+        validators=[validate_date_in_range],
+        help_text=_("退休人员从次月起按退休人员划入；不填为今天。改为在职时不填。"),
+    )
+    field_order = ["retired", "retired_at", "reason"]
 
 
 class IdentityAdminMixin:

@@ -25,7 +25,9 @@ from django_otp import login as otp_login
 from django_otp.qr import write_qrcode_image
 
 from accounts.errors import BusinessRuleViolation
+from accounts.permissions import staff_regions
 from accounts.services import second_factor
+from accounts.workbench import waiting_work
 
 
 class OTPAdminAuthenticationForm(AdminAuthenticationForm):
@@ -60,6 +62,28 @@ class OTPAdminAuthenticationForm(AdminAuthenticationForm):
 class PortalAdminSite(admin.AdminSite):
     login_form = OTPAdminAuthenticationForm
     login_template = "admin/otp_login.html"
+    # The start page is the workbench: what waits for the staff member's regions.
+    index_template = "admin/workbench_index.html"
+    index_title = gettext_lazy("经办工作台")
+
+    @property
+    def site_header(self):
+        agency = settings.AGENCY_NAME or _("医疗保障局")
+        return _("%(agency)s 经办工作台") % {"agency": agency}
+
+    @property
+    def site_title(self):
+        return self.site_header
+
+    def index(self, request, extra_context=None):
+        extra_context = {
+            "workbench": waiting_work(user=request.user),
+            "workbench_regions": list(staff_regions(user=request.user).order_by("code"))
+            if not request.user.is_superuser
+            else None,
+            **(extra_context or {}),
+        }
+        return super().index(request, extra_context)
 
     def has_permission(self, request):
         if not super().has_permission(request):

@@ -6,3 +6,10 @@ class TransfersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "transfers"
     verbose_name = _("转移接续")
+
+    def ready(self) -> None:
+        from accounts.workbench import workbench_source_register
+
+        from .workbench import transfers_to_handle
+
+        workbench_source_register(key="transfers", source=transfers_to_handle, order=10)

@@ -6,6 +6,7 @@ from collections import defaultdict
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Contribution, InsuredPerson, User
 from accounts.permissions import staff_regions
@@ -113,3 +114,25 @@ def with_urgency(queryset: QuerySet, *, today: dt.date | None = None) -> QuerySe
             output_field=IntegerField(),
         )
     )
+
+
+def application_wait_reason(application: TransferApplication) -> str:
+    """Which side the application waits for and by when ("" once finished). Reads the
+    `urgency` of `with_urgency` and the two regions (selected with it)."""
+    if application.status == TransferStatus.SUBMITTED:
+        reason = _("等待转出地（%(region)s）经办人员审核，办理期限 %(due)s。") % {
+            "region": application.from_region.name,
+            "due": application.out_due,
+        }
+    elif application.status == TransferStatus.OUT_APPROVED:
+        reason = _("转出地已开具参保凭证，等待转入地（%(region)s）接收，办理期限 %(due)s。") % {
+            "region": application.to_region.name,
+            "due": application.complete_due,
+        }
+    else:
+        return ""
+    if application.urgency == Urgency.OVERDUE:
+        return reason + _("已逾期。")
+    if application.urgency == Urgency.DUE_SOON:
+        return reason + _("即将到期。")
+    return reason

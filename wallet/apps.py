@@ -16,3 +16,11 @@ class WalletConfig(AppConfig):
         enrollments_changed.connect(
             receivers.enrollments_changed, dispatch_uid="wallet.enrollments_changed"
         )
+
+        from accounts.workbench import workbench_source_register
+
+        from .workbench import guardian_reviews_to_decide
+
+        workbench_source_register(
+            key="guardian_reviews", source=guardian_reviews_to_decide, order=70
+        )
