@@ -236,7 +236,7 @@ class DuplicateCaseAdmin(RegionScopedAdmin):
         "wait_reason",
     )
     list_filter = ("rule", "region", "status", "accounts_status")
-    list_select_related = ("person", "region", "kept", "kept__region", "decided_by")
+    list_select_related = ("person", "region", "kept__person", "kept__region", "decided_by")
     search_fields = ("=person__national_id", "person__name", "=reported_name")
     readonly_fields = (
         "person",
@@ -265,7 +265,9 @@ class DuplicateCaseAdmin(RegionScopedAdmin):
 
     def get_queryset(self, request):
         return cases_with_wait_facts(
-            super().get_queryset(request).prefetch_related("changes__enrollment__region")
+            super()
+            .get_queryset(request)
+            .prefetch_related("changes__enrollment__region", "changes__enrollment__person")
         )
 
     def changelist_view(self, request, extra_context=None):
