@@ -21,6 +21,7 @@ from accounts.permissions import staff_sides
 from accounts.uploads import private_file_response
 
 from . import selectors, services
+from .admin_filters import WaitingForMeFilter
 from .certificate import certificate_pdf
 from .models import TransferApplication, TransferEvent, TransferStatus
 from .selectors import Urgency
@@ -60,11 +61,9 @@ class TransferApplicationAdmin(ReadOnlyAdminMixin, RegionScopedAdmin):
         "status",
         "due_marker",
         "wait_reason",
-        "out_due",
-        "complete_due",
         "submitted_at",
     )
-    list_filter = ("status", "scheme")
+    list_filter = (WaitingForMeFilter, "status", "scheme")
     list_select_related = ("person", "from_region", "to_region")
     search_fields = ("=person__national_id", "person__name", "=certificate_number")
     fields = (

@@ -93,6 +93,19 @@ def applications_for_staff(*, user: User) -> QuerySet[TransferApplication]:
     )
 
 
+def waiting_for_staff(queryset: QuerySet, *, user: User) -> QuerySet:
+    """The open applications whose next step is the user's: 转出 in their regions, 转入 into
+    them; every open one for a superuser."""
+    queryset = queryset.filter(status__in=(TransferStatus.SUBMITTED, TransferStatus.OUT_APPROVED))
+    if user.is_superuser:
+        return queryset
+    regions = staff_regions(user=user)
+    return queryset.filter(
+        Q(status=TransferStatus.SUBMITTED, from_region__in=regions)
+        | Q(status=TransferStatus.OUT_APPROVED, to_region__in=regions)
+    )
+
+
 def with_urgency(queryset: QuerySet, *, today: dt.date | None = None) -> QuerySet:
     """`current_due` (the due date of the step waiting) and `urgency`: overdue, due within 2
     working days, on time, finished — the order staff work in."""

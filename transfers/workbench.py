@@ -4,26 +4,18 @@ from django.db.models import Count, Min, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.permissions import staff_regions
 from accounts.workbench import WaitingWork, changelist_url, may_view
 
-from .models import TransferApplication, TransferStatus
-from .selectors import Urgency, with_urgency
+from .admin_filters import WaitingForMeFilter
+from .models import TransferApplication
+from .selectors import Urgency, waiting_for_staff, with_urgency
 
 
 def transfers_to_handle(*, user: User) -> WaitingWork | None:
     """转出 steps of the user's regions and 转入 steps reaching them, nearest due first."""
     if not may_view(user, TransferApplication):
         return None
-    queryset = TransferApplication.objects.filter(
-        status__in=(TransferStatus.SUBMITTED, TransferStatus.OUT_APPROVED)
-    )
-    if not user.is_superuser:
-        regions = staff_regions(user=user)
-        queryset = queryset.filter(
-            Q(status=TransferStatus.SUBMITTED, from_region__in=regions)
-            | Q(status=TransferStatus.OUT_APPROVED, to_region__in=regions)
-        )
+    queryset = waiting_for_staff(TransferApplication.objects.all(), user=user)
     row = with_urgency(queryset).aggregate(
         count=Count("pk"),
         nearest=Min("current_due"),
@@ -33,10 +25,7 @@ def transfers_to_handle(*, user: User) -> WaitingWork | None:
         title=_("转移接续待审核"),
         count=row["count"],
         # The list puts overdue and due-soon applications first.
-        url=changelist_url(
-            TransferApplication,
-            status__in=f"{TransferStatus.SUBMITTED},{TransferStatus.OUT_APPROVED}",
-        ),
+        url=changelist_url(TransferApplication, waiting=WaitingForMeFilter.MINE),
         oldest=row["nearest"],
         oldest_label=_("最近到期"),
         urgent=row["urgent"],

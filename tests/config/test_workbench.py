@@ -17,7 +17,7 @@ from tests.factories import InsuredPersonFactory, StaffUserFactory, UserFactory
 from tests.refunds.conftest import receive
 from tests.refunds.factories import batch_payload, employer_with_employees, item
 from tests.transfers.factories import id_images, ready_person
-from transfers.services import transfer_apply
+from transfers.services import transfer_apply, transfer_out_approve
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,7 @@ PERMISSIONS = [
     "accounts.view_accountingperiod",
     "accounts.view_monthlycreditrun",
 ]
+TRANSFER_ACT = ["transfers.view_transferapplication", "transfers.change_transferapplication"]
 INDEX = reverse("admin:index")
 
 
@@ -209,3 +210,15 @@ def test_the_login_and_logout_pages_never_say_django(client, db, settings):
     client.force_login(UserFactory(is_staff=True, is_superuser=True, kind="STAFF"))
     logout = client.post(reverse("admin:logout")).content.decode()
     assert "Django" not in logout
+
+
+def test_an_approved_transfer_moves_to_the_in_regions_workbench(client, db):
+    application = transfer_out_of_xian()
+    transfer_out_approve(application_id=application.pk, by=staff(XIAN, TRANSFER_ACT))
+    xian, taiyuan = staff(XIAN), staff(TAIYUAN)
+    assert counts(xian)["转移接续待审核"] == 0
+    assert counts(taiyuan)["转移接续待审核"] == 1
+    # the link lists the step waiting for Taiyuan, not what Xi'an already did
+    client.force_login(xian)
+    line = next(line for line in waiting_work(user=xian) if line.urgent_label)
+    assert client.get(line.url).context["cl"].result_count == 0
