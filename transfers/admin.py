@@ -52,15 +52,16 @@ class TransferEventInline(admin.TabularInline):
 @admin.register(TransferApplication)
 class TransferApplicationAdmin(ReadOnlyAdminMixin, RegionScopedAdmin):
     region_paths = ("from_region", "to_region")
+    # What to do and by when first; the regions and the rest after.
     list_display = (
         "id",
         "person",
+        "due_marker",
+        "wait_reason",
+        "status",
         "from_region",
         "to_region",
         "scheme",
-        "status",
-        "due_marker",
-        "wait_reason",
         "submitted_at",
     )
     list_filter = (WaitingForMeFilter, "status", "scheme")
