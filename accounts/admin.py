@@ -339,16 +339,7 @@ class PostingAdmin(ReadOnlyAdmin):
     list_select_related = ("from_account", "to_account")
     search_fields = ("=idempotency_key", "=reference")
     show_full_result_count = False
-    fields = (
-        "created_at",
-        "kind_name",
-        "period",
-        "amount_fen",
-        "from_account",
-        "to_account",
-        "reference",
-        "idempotency_key",
-    )
+    fields = (*list_display[:-1], "reference", "idempotency_key")
     readonly_fields = fields
 
     @admin.display(description=_("业务类型"), ordering="kind")

@@ -78,48 +78,64 @@ def in_staff_regions(queryset: QuerySet, *, user: User, region_paths=("region",)
     return scope_to_staff_regions(queryset=queryset, user=user, region_paths=region_paths)
 
 
+def waiting_in_regions(
+    *,
+    user: User,
+    waiting: QuerySet,
+    title: str,
+    date_field: str,
+    oldest_label: str,
+    filters: dict,
+    region_paths=("region",),
+) -> WaitingWork | None:
+    """The usual line: the `waiting` rows of the user's regions, counted with the oldest
+    `date_field`, linked to the model's list with `filters`; None without permission."""
+    model = waiting.model
+    if not may_view(user, model):
+        return None
+    count, oldest = count_and_oldest(
+        in_staff_regions(waiting, user=user, region_paths=region_paths), date_field=date_field
+    )
+    return WaitingWork(
+        title=title,
+        count=count,
+        url=changelist_url(model, **filters),
+        oldest=oldest,
+        oldest_label=oldest_label,
+    )
+
+
 # The core's own waiting work, registered by AccountsConfig.ready().
 
 
 def periods_to_assess(*, user: User) -> WaitingWork | None:
     """Accounting periods whose month is over and that are still open (未核定)."""
-    if not may_view(user, AccountingPeriod):
-        return None
-    this_month = timezone.localdate().strftime("%Y%m")
-    waiting = in_staff_regions(
-        AccountingPeriod.objects.filter(status=AccountingPeriod.Status.OPEN, period__lt=this_month),
+    open_status = AccountingPeriod.Status.OPEN
+    return waiting_in_regions(
         user=user,
-    )
-    count, oldest = count_and_oldest(waiting, date_field="period")
-    return WaitingWork(
+        waiting=AccountingPeriod.objects.filter(
+            status=open_status, period__lt=timezone.localdate().strftime("%Y%m")
+        ),
         title=_("待核定的做账期"),
-        count=count,
-        url=changelist_url(AccountingPeriod, status__exact=AccountingPeriod.Status.OPEN),
-        oldest=oldest,
+        date_field="period",
         oldest_label=_("最早期号"),
+        filters={"status__exact": open_status},
     )
 
 
 def failed_credit_runs(*, user: User) -> WaitingWork | None:
     """Monthly credit runs that failed and were not run again successfully since."""
-    if not may_view(user, MonthlyCreditRun):
-        return None
+    failed = MonthlyCreditRun.Status.FAILED
     succeeded_later = MonthlyCreditRun.objects.filter(
         region=OuterRef("region"),
         status=MonthlyCreditRun.Status.SUCCEEDED,
         started_at__gt=OuterRef("started_at"),
     )
-    waiting = in_staff_regions(
-        MonthlyCreditRun.objects.filter(status=MonthlyCreditRun.Status.FAILED).exclude(
-            Exists(succeeded_later)
-        ),
+    return waiting_in_regions(
         user=user,
-    )
-    count, oldest = count_and_oldest(waiting, date_field="started_at")
-    return WaitingWork(
+        waiting=MonthlyCreditRun.objects.filter(status=failed).exclude(Exists(succeeded_later)),
         title=_("失败的每月划入任务"),
-        count=count,
-        url=changelist_url(MonthlyCreditRun, status__exact=MonthlyCreditRun.Status.FAILED),
-        oldest=oldest,
+        date_field="started_at",
         oldest_label=_("最早失败于"),
+        filters={"status__exact": failed},
     )

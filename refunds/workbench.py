@@ -3,46 +3,31 @@
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.workbench import (
-    WaitingWork,
-    changelist_url,
-    count_and_oldest,
-    in_staff_regions,
-    may_view,
-)
+from accounts.workbench import WaitingWork, waiting_in_regions
 
 from .models import Clearance, RefundBatch
 
 
 def refund_batches_to_review(*, user: User) -> WaitingWork | None:
-    if not may_view(user, RefundBatch):
-        return None
-    waiting = in_staff_regions(
-        RefundBatch.objects.filter(status=RefundBatch.Status.RECEIVED), user=user
-    )
-    count, oldest = count_and_oldest(waiting, date_field="received_at")
-    return WaitingWork(
+    received = RefundBatch.Status.RECEIVED
+    return waiting_in_regions(
+        user=user,
+        waiting=RefundBatch.objects.filter(status=received),
         title=_("差额退费批次待审核"),
-        count=count,
-        url=changelist_url(RefundBatch, status__exact=RefundBatch.Status.RECEIVED),
-        oldest=oldest,
+        date_field="received_at",
         oldest_label=_("最早接收于"),
+        filters={"status__exact": received},
     )
 
 
 def clearances_to_review(*, user: User) -> WaitingWork | None:
-    if not may_view(user, Clearance):
-        return None
-    waiting = in_staff_regions(
-        Clearance.objects.filter(status=Clearance.Status.PENDING),
+    pending = Clearance.Status.PENDING
+    return waiting_in_regions(
         user=user,
-        region_paths=("employer__region",),
-    )
-    count, oldest = count_and_oldest(waiting, date_field="requested_at")
-    return WaitingWork(
+        waiting=Clearance.objects.filter(status=pending),
         title=_("单位待转款清退待审核"),
-        count=count,
-        url=changelist_url(Clearance, status__exact=Clearance.Status.PENDING),
-        oldest=oldest,
+        date_field="requested_at",
         oldest_label=_("最早申请于"),
+        filters={"status__exact": pending},
+        region_paths=("employer__region",),
     )

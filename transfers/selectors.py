@@ -6,6 +6,7 @@ from collections import defaultdict
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Contribution, InsuredPerson, User
@@ -135,12 +136,12 @@ def application_wait_reason(application: TransferApplication) -> str:
     if application.status == TransferStatus.SUBMITTED:
         reason = _("等待转出地（%(region)s）经办人员审核，办理期限 %(due)s。") % {
             "region": application.from_region.name,
-            "due": application.out_due,
+            "due": date_format(application.out_due),
         }
     elif application.status == TransferStatus.OUT_APPROVED:
         reason = _("转出地已开具参保凭证，等待转入地（%(region)s）接收，办理期限 %(due)s。") % {
             "region": application.to_region.name,
-            "due": application.complete_due,
+            "due": date_format(application.complete_due),
         }
     else:
         return ""

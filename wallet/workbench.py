@@ -3,28 +3,18 @@
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.workbench import (
-    WaitingWork,
-    changelist_url,
-    count_and_oldest,
-    in_staff_regions,
-    may_view,
-)
+from accounts.workbench import WaitingWork, waiting_in_regions
 
 from .models import GuardianReview
 
 
 def guardian_reviews_to_decide(*, user: User) -> WaitingWork | None:
-    if not may_view(user, GuardianReview):
-        return None
-    waiting = in_staff_regions(
-        GuardianReview.objects.filter(status=GuardianReview.Status.WAITING), user=user
-    )
-    count, oldest = count_and_oldest(waiting, date_field="created_at")
-    return WaitingWork(
+    waiting = GuardianReview.Status.WAITING
+    return waiting_in_regions(
+        user=user,
+        waiting=GuardianReview.objects.filter(status=waiting),
         title=_("未成年人监护关系待审核"),
-        count=count,
-        url=changelist_url(GuardianReview, status__exact=GuardianReview.Status.WAITING),
-        oldest=oldest,
+        date_field="created_at",
         oldest_label=_("最早提交于"),
+        filters={"status__exact": waiting},
     )

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import Region
 from tests.factories import StaffUserFactory
@@ -27,7 +28,8 @@ def page(client, code, url):
 def test_a_submitted_application_waits_for_the_out_region_by_its_due_date(client):
     application, _account = submitted()
     shown = page(client, XIAN, reverse("admin:transfers_transferapplication_changelist"))
-    assert f"等待转出地（西安市）经办人员审核，办理期限 {application.out_due:%Y-%m-%d}" in shown
+    due = date_format(application.out_due)
+    assert f"等待转出地（西安市）经办人员审核，办理期限 {due}" in shown
 
 
 def test_an_overdue_step_says_so_on_the_application_page(client):
