@@ -64,7 +64,7 @@ class PortalAdminSite(admin.AdminSite):
     login_template = "admin/otp_login.html"
     # The start page is the workbench: what waits for the staff member's regions.
     index_template = "admin/workbench_index.html"
-    index_title = gettext_lazy("经办工作台")
+    index_title = gettext_lazy("待办事项")
 
     @property
     def site_header(self):
