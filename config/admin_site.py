@@ -4,6 +4,10 @@ With `ADMIN_REQUIRE_OTP` on, only a session verified by the staff user's authent
 recovery code) passes `has_permission`. A staff user without an authenticator signs in with
 the password once and is sent to the set-up page, which confirms the authenticator with a
 first code and shows the recovery codes once.
+
+The site is named after the agency (`AGENCY_NAME`: "西安市医疗保障局 经办工作台"), and its start
+page is the staff workbench: what waits for the staff member's regions, from the sources the
+apps register in `accounts.workbench`.
 """
 
 import base64
