@@ -34,7 +34,7 @@ def _yuan_label(label) -> str:
     for fen, yuan in (("（分）", "（元）"), ("(fen)", "(yuan)")):
         if fen in text:
             return text.replace(fen, yuan)
-    return f"{text}（元）" if "（元）" not in text and "(yuan)" not in text else text
+    return text if "（元）" in text or "(yuan)" in text else f"{text}（元）"
 
 
 yuan_label = lazy(_yuan_label, str)

@@ -46,7 +46,7 @@ def workbench_source_register(*, key: str, source: Source, order: int = 100) -> 
 
 
 def waiting_work(*, user: User) -> list[WaitingWork]:
-    """Every source's line the user may see: what waits first, in registration order."""
+    """Every source's line the user may see: what waits first, each group by `order`."""
     lines = []
     for _order, source in sorted(_sources.values(), key=lambda entry: entry[0]):
         line = source(user=user)
