@@ -54,6 +54,16 @@ class RetiredForm(_ReasonForm):
     field_order = ["retired", "retired_at", "reason"]
 
 
+# The identity changes' audit actions, by the names staff know them by.
+IDENTITY_ACTIONS = {
+    "phone_change": _("本人变更手机号"),
+    "phone_set_by_staff": _("经办人员变更手机号"),
+    "employer.phone_set_by_staff": _("经办人员变更联系电话"),
+    "name_correct": _("更正姓名"),
+    "retired_set": _("变更退休状态"),
+}
+
+
 class IdentityAdminMixin:
     """Adds /<id>/identity/<field>/ to an admin (buttons on the change page): each field in
     `identity_changes` (field → form, service, page title) changes through its service with
@@ -103,9 +113,12 @@ class IdentityAdminMixin:
             "title": title,
             "original": obj,
             "form": form,
-            "history": AuditEvent.objects.filter(
-                object_type=opts.label_lower, object_id=obj.pk
-            ).select_related("actor")[:20],
+            "history": [
+                (event, IDENTITY_ACTIONS.get(event.action, event.action))
+                for event in AuditEvent.objects.filter(
+                    object_type=opts.label_lower, object_id=obj.pk
+                ).select_related("actor")[:20]
+            ],
         }
         return TemplateResponse(request, "admin/accounts/identity.html", context)
 

@@ -53,6 +53,9 @@ def test_retiring_a_person_in_the_admin_records_the_retirement_date(client, xian
         "retired": True,
         "retired_at": "2026-10-31",
     }
+    # the change history names the change, not its code
+    history = client.get(retired_url(person)).content.decode()
+    assert "变更退休状态" in history and "retired_set" not in history
 
 
 def test_correcting_back_to_in_service_clears_the_retirement_date(client, xian_staff):
