@@ -10,6 +10,7 @@ from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
 from . import tasks
+from .admin_display import yuan_column
 from .admin_identity import EmployerIdentityAdminMixin, PersonIdentityAdminMixin
 from .admin_scoping import (
     ReadOnlyAdmin,
@@ -33,7 +34,6 @@ from .models import (
     RegionPolicyVersion,
     ResidentPremiumRate,
     User,
-    fen_to_yuan,
 )
 from .services import periods, policies
 from .services.ledger import yuan_to_fen
@@ -101,6 +101,11 @@ class RegionAdmin(RegionScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else ("code",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            policies.region_policy_start(region=obj, actor=request.user)
 
 
 @admin.register(RegionPolicy)
@@ -218,13 +223,8 @@ class PersonalAccountAdmin(ReadOnlyAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description=_("余额"))
-    def balance(self, obj):
-        return obj.balance
-
-    @admin.display(description=_("可用余额"))
-    def available(self, obj):
-        return obj.available
+    balance = yuan_column("balance", _("余额（元）"))
+    available = yuan_column("available", _("可用余额（元）"))
 
 
 @admin.register(Contribution)
@@ -233,26 +233,14 @@ class ContributionAdmin(ReadOnlyAdmin):
         "person",
         "region",
         "period",
-        "base",
-        "employer_share",
-        "individual_share",
+        "base_fen",
+        "employer_share_fen",
+        "individual_share_fen",
         "paid_at",
     )
     list_filter = ("region", "period")
     list_select_related = ("person", "region")
     search_fields = ("=person__national_id", "=period")
-
-    @admin.display(description=_("缴费基数"))
-    def base(self, obj):
-        return fen_to_yuan(obj.base_fen)
-
-    @admin.display(description=_("单位缴费"))
-    def employer_share(self, obj):
-        return fen_to_yuan(obj.employer_share_fen)
-
-    @admin.display(description=_("个人缴费"))
-    def individual_share(self, obj):
-        return fen_to_yuan(obj.individual_share_fen)
 
 
 @admin.register(AccountingPeriod)
@@ -305,7 +293,7 @@ class MonthlyCreditRunAdmin(ReadOnlyAdmin):
         "progress",
         "credited_count",
         "retiree_count",
-        "credited_amount",
+        "credited_fen",
         "started_at",
         "started_by",
         "duration",
@@ -317,13 +305,22 @@ class MonthlyCreditRunAdmin(ReadOnlyAdmin):
     def progress(self, obj):
         return f"{obj.chunks_done}/{obj.chunks_total}"
 
-    @admin.display(description=_("划入总额"))
-    def credited_amount(self, obj):
-        return obj.credited_amount
-
     @admin.display(description=_("耗时"))
     def duration(self, obj):
         return obj.duration
+
+
+class PostingKindFilter(admin.SimpleListFilter):
+    """Posting kinds by their business names (the field itself has no choices)."""
+
+    title = _("业务类型")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return Posting.Kind.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
 @admin.register(Posting)
@@ -331,21 +328,23 @@ class PostingAdmin(ReadOnlyAdmin):
     region_path = "to_account__region"
     list_display = (
         "created_at",
-        "kind",
+        "kind_name",
         "period",
-        "amount",
+        "amount_fen",
         "from_account",
         "to_account",
         "idempotency_key",
     )
-    list_filter = ("kind",)
+    list_filter = (PostingKindFilter,)
     list_select_related = ("from_account", "to_account")
     search_fields = ("=idempotency_key", "=reference")
     show_full_result_count = False
+    fields = (*list_display[:-1], "reference", "idempotency_key")
+    readonly_fields = fields
 
-    @admin.display(description=_("金额"))
-    def amount(self, obj):
-        return obj.amount
+    @admin.display(description=_("业务类型"), ordering="kind")
+    def kind_name(self, obj):
+        return obj.kind_name
 
 
 class ResidentPremiumRateForm(forms.ModelForm):
@@ -374,14 +373,11 @@ class ResidentPremiumRateAdmin(RegionScopedAdmin):
     """居民医保个人缴费标准 per region and benefit year: what a wallet premium payment pays."""
 
     form = ResidentPremiumRateForm
-    list_display = ("region", "year", "amount")
+    list_display = ("region", "year", "amount_fen")
     list_filter = ("year",)
     list_select_related = ("region",)
     search_fields = ("=region__code", "region__name")
-
-    @admin.display(description=_("个人缴费标准（元）"))
-    def amount(self, obj):
-        return obj.amount
+    fields = ("region", "year", "amount")
 
 
 @admin.register(DesignatedInstitution)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .admin_scoping import SuperuserReadOnlyAdmin
 from .errors import BusinessRuleViolation
+from .identity import validate_date_in_range
 from .messaging import validate_mobile_phone
 from .models import AuditEvent, Notification
 from .services import identity
@@ -44,7 +45,23 @@ class RetiredForm(_ReasonForm):
         choices=[("1", _("退休")), ("0", _("在职"))],
         coerce=lambda value: value == "1",
     )
-    field_order = ["retired", "reason"]
+    retired_at = forms.DateField(
+        label=_("退休日期"),
+        required=False,
+        validators=[validate_date_in_range],
+        help_text=_("退休人员从次月起按退休人员划入；不填为今天。改为在职时不填。"),
+    )
+    field_order = ["retired", "retired_at", "reason"]
+
+
+# The identity changes' audit actions, by the names staff know them by.
+IDENTITY_ACTIONS = {
+    "phone_change": _("本人变更手机号"),
+    "phone_set_by_staff": _("经办人员变更手机号"),
+    "employer.phone_set_by_staff": _("经办人员变更联系电话"),
+    "name_correct": _("更正姓名"),
+    "retired_set": _("变更退休状态"),
+}
 
 
 class IdentityAdminMixin:
@@ -96,9 +113,12 @@ class IdentityAdminMixin:
             "title": title,
             "original": obj,
             "form": form,
-            "history": AuditEvent.objects.filter(
-                object_type=opts.label_lower, object_id=obj.pk
-            ).select_related("actor")[:20],
+            "history": [
+                (event, IDENTITY_ACTIONS.get(event.action, event.action))
+                for event in AuditEvent.objects.filter(
+                    object_type=opts.label_lower, object_id=obj.pk
+                ).select_related("actor")[:20]
+            ],
         }
         return TemplateResponse(request, "admin/accounts/identity.html", context)
 

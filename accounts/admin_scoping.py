@@ -4,12 +4,14 @@ Every related-object field (select, raw-id, autocomplete, many-to-many) offers a
 only what the related model's own admin shows the staff user: the admin registry is the
 scoping map (persons: a record in the staff's regions; employers: their region; regions:
 the staff's regions). A related model without a region-scoped admin (logins, runs) offers
-nothing to region staff. Superusers keep everything.
+nothing to region staff. Superusers keep everything. Amounts in fen show in yuan in both
+kinds of admin (accounts.admin_display).
 """
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from .admin_display import MoneyInYuanMixin
 from .permissions import scope_to_staff_regions
 
 OUT_OF_REGION = _("不在您负责的统筹区范围内，或您无权选择。")
@@ -55,7 +57,7 @@ class RegionScopedFieldsMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class RegionScopedAdmin(RegionScopedFieldsMixin, admin.ModelAdmin):
+class RegionScopedAdmin(MoneyInYuanMixin, RegionScopedFieldsMixin, admin.ModelAdmin):
     """Staff see a record if its region, or any of its regions, is theirs."""
 
     # The path to the record's region; a record of several regions (a transfer's out-region
@@ -106,7 +108,7 @@ class ReadOnlyAdmin(ReadOnlyAdminMixin, RegionScopedAdmin):
     """Read-only and region-scoped."""
 
 
-class SuperuserOnlyAdmin(admin.ModelAdmin):
+class SuperuserOnlyAdmin(MoneyInYuanMixin, admin.ModelAdmin):
     """Records that span every region (logins, tokens, groups, logs): superusers only."""
 
     def has_module_permission(self, request):

@@ -25,3 +25,8 @@ class AccountsConfig(AppConfig):
             auditlog.register(model)
         auditlog.register(models.User, exclude_fields=["password", "last_login"])
         auditlog.register(models.CalendarDay)
+
+        from .workbench import failed_credit_runs, periods_to_assess, workbench_source_register
+
+        workbench_source_register(key="periods_to_assess", source=periods_to_assess, order=80)
+        workbench_source_register(key="failed_credit_runs", source=failed_credit_runs, order=90)

@@ -469,6 +469,26 @@ class LedgerAccount(models.Model):
 class Posting(models.Model):
     """An immutable transfer of `amount` from one ledger account to another."""
 
+    class Kind(models.TextChoices):
+        """The business names of the posting kinds the apps write (the field stays free text:
+        an app may add a kind; `posting_kind_name` falls back to the code)."""
+
+        CREDIT_IN_SERVICE = "CREDIT_IN_SERVICE", _("在职划入")
+        CREDIT_RETIREE = "CREDIT_RETIREE", _("退休划入")
+        CARRY_OVER = "CARRY_OVER", _("年度结转")
+        ACCOUNT_MERGE = "ACCOUNT_MERGE", _("账户合并")
+        ACCOUNT_UNMERGE = "ACCOUNT_UNMERGE", _("撤销账户合并")
+        ACCOUNT_MERGE_CLAIM = "ACCOUNT_MERGE_CLAIM", _("账户合并后补划")
+        TRANSFER = "TRANSFER", _("转移接续")
+        REFUND_BATCH = "REFUND_BATCH", _("差额退费")
+        CLEARANCE = "CLEARANCE", _("单位待转款清退")
+        WALLET_TRANSFER_SEND = "WALLET_TRANSFER_SEND", _("钱包转账转出")
+        WALLET_TRANSFER_ACCEPT = "WALLET_TRANSFER_ACCEPT", _("钱包转账接收")
+        WALLET_TRANSFER_RETURN = "WALLET_TRANSFER_RETURN", _("钱包转账退回")
+        WALLET_PREMIUM = "WALLET_PREMIUM", _("钱包代缴居民医保")
+        WALLET_MEDICAL = "WALLET_MEDICAL", _("钱包支付医疗费用")
+        DEMO_BALANCE = "DEMO_BALANCE", _("演示数据余额")
+
     from_account = models.ForeignKey(
         LedgerAccount,
         on_delete=models.PROTECT,
@@ -510,6 +530,18 @@ class Posting(models.Model):
     @property
     def amount(self) -> Decimal:
         return fen_to_yuan(self.amount_fen)
+
+    @property
+    def kind_name(self) -> str:
+        return posting_kind_name(self.kind)
+
+
+def posting_kind_name(kind: str) -> str:
+    """A posting kind's business name (在职划入), the code itself for a kind not named."""
+    try:
+        return Posting.Kind(kind).label
+    except ValueError:
+        return kind
 
 
 period_validator = RegexValidator(r"^(19|20)\d\d(0[1-9]|1[0-2])$", _("做账期号格式为 YYYYMM。"))

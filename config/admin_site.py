@@ -4,6 +4,10 @@ With `ADMIN_REQUIRE_OTP` on, only a session verified by the staff user's authent
 recovery code) passes `has_permission`. A staff user without an authenticator signs in with
 the password once and is sent to the set-up page, which confirms the authenticator with a
 first code and shows the recovery codes once.
+
+The site is named after the agency (`AGENCY_NAME`: "西安市医疗保障局 经办工作台"), and its start
+page is the staff workbench: what waits for the staff member's regions, from the sources the
+apps register in `accounts.workbench`.
 """
 
 import base64
@@ -25,7 +29,9 @@ from django_otp import login as otp_login
 from django_otp.qr import write_qrcode_image
 
 from accounts.errors import BusinessRuleViolation
+from accounts.permissions import staff_regions
 from accounts.services import second_factor
+from accounts.workbench import waiting_work
 
 
 class OTPAdminAuthenticationForm(AdminAuthenticationForm):
@@ -60,6 +66,28 @@ class OTPAdminAuthenticationForm(AdminAuthenticationForm):
 class PortalAdminSite(admin.AdminSite):
     login_form = OTPAdminAuthenticationForm
     login_template = "admin/otp_login.html"
+    # The start page is the workbench: what waits for the staff member's regions.
+    index_template = "admin/workbench_index.html"
+    index_title = gettext_lazy("待办事项")
+
+    @property
+    def site_header(self):
+        agency = settings.AGENCY_NAME or _("医疗保障局")
+        return _("%(agency)s 经办工作台") % {"agency": agency}
+
+    @property
+    def site_title(self):
+        return self.site_header
+
+    def index(self, request, extra_context=None):
+        extra_context = {
+            "workbench": waiting_work(user=request.user),
+            "workbench_regions": list(staff_regions(user=request.user).order_by("code"))
+            if not request.user.is_superuser
+            else None,
+            **(extra_context or {}),
+        }
+        return super().index(request, extra_context)
 
     def has_permission(self, request):
         if not super().has_permission(request):

@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_display import format_yuan
 from accounts.admin_scoping import (
     ReadOnlyAdminMixin,
     RegionScopedAdmin,
@@ -31,6 +32,7 @@ from .models import (
     NameReport,
     ResolutionRun,
 )
+from .selectors import case_wait_reason, cases_with_wait_facts
 from .services import cases, emergency, name_checks, personal_accounts, status_history
 
 
@@ -231,15 +233,17 @@ class DuplicateCaseAdmin(RegionScopedAdmin):
         "decided",
         "decided_at",
         "accounts_status",
+        "wait_reason",
     )
     list_filter = ("rule", "region", "status", "accounts_status")
-    list_select_related = ("person", "region", "kept", "kept__region", "decided_by")
+    list_select_related = ("person", "region", "kept__person", "kept__region", "decided_by")
     search_fields = ("=person__national_id", "person__name", "=reported_name")
     readonly_fields = (
         "person",
         "region",
         "rule",
         "status",
+        "wait_reason",
         "kept",
         "reported_name",
         "confirmed_name",
@@ -248,7 +252,7 @@ class DuplicateCaseAdmin(RegionScopedAdmin):
         "decided_at",
         "run",
         "accounts_status",
-        "account_merges",
+        "merged_amounts",
         "reverted_by",
         "reverted_at",
         "created_at",
@@ -260,7 +264,11 @@ class DuplicateCaseAdmin(RegionScopedAdmin):
     change_list_template = "enrollment/admin/duplicatecase_change_list.html"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("changes__enrollment__region")
+        return cases_with_wait_facts(
+            super()
+            .get_queryset(request)
+            .prefetch_related("changes__enrollment__region", "changes__enrollment__person")
+        )
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
@@ -281,6 +289,34 @@ class DuplicateCaseAdmin(RegionScopedAdmin):
             "",
             "<div>{} {}</div>",
             ((c.get_action_display(), c.enrollment) for c in obj.changes.all()),
+        )
+
+    @admin.display(description=_("为何等待"))
+    def wait_reason(self, obj):
+        return case_wait_reason(obj) or "—"
+
+    @admin.display(description=_("账户合并明细"))
+    def merged_amounts(self, obj):
+        """Each merge: which account into which, and the amounts moved in yuan."""
+        if not obj.account_merges:
+            return "—"
+        return format_html_join(
+            "",
+            "<div>{}</div>",
+            (
+                (
+                    gettext(
+                        "账户 %(source)s → %(target)s：当年 %(current)s 元，历年 %(carried)s 元"
+                    )
+                    % {
+                        "source": merge["source"],
+                        "target": merge["target"],
+                        "current": format_yuan(merge["current_fen"]),
+                        "carried": format_yuan(merge["carried_fen"]),
+                    },
+                )
+                for merge in obj.account_merges
+            ),
         )
 
     @admin.display(description=_("处理人"))

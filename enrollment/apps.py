@@ -21,3 +21,11 @@ class EnrollmentConfig(AppConfig):
         auditlog.register(models.Enrollment)
         auditlog.register(models.DuplicateCase)
         auditlog.register(models.EmergencyRestore)
+
+        from accounts.workbench import workbench_source_register
+
+        from .workbench import account_merges_waiting, name_checks_open, suspended_records
+
+        workbench_source_register(key="name_checks", source=name_checks_open, order=40)
+        workbench_source_register(key="account_merges", source=account_merges_waiting, order=50)
+        workbench_source_register(key="suspended_records", source=suspended_records, order=60)

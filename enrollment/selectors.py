@@ -8,8 +8,9 @@ from types import SimpleNamespace
 
 from django.db import connection
 from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Subquery, When
+from django.utils.translation import gettext as _
 
-from accounts.models import Employer, InsuredPerson, PersonalAccount, Region
+from accounts.models import AccountingPeriod, Employer, InsuredPerson, PersonalAccount, Region
 
 from .explanations import with_explanations
 from .history import enrollment_steps
@@ -96,6 +97,65 @@ def name_checks_for_employer(*, employer: Employer) -> QuerySet[DuplicateCase]:
             to_attr="reports",
         )
     )
+
+
+# --- why a duplicate case waits (the admin's 为何等待) -----------------------------------------
+
+
+def cases_with_wait_facts(queryset: QuerySet[DuplicateCase]) -> QuerySet[DuplicateCase]:
+    """What `case_wait_reason` reads, in the list's own query: the report awaiting staff, whether
+    an employer reports the name, and the region's latest accounting period and its status
+    (merges wait while it is assessed). The case's changes come prefetched by the caller."""
+    from .models import NameReport
+
+    pending_report = NameReport.objects.filter(
+        case=OuterRef("pk"), status=NameReport.Status.PENDING
+    ).order_by("pk")
+    latest_period = AccountingPeriod.objects.filter(region=OuterRef("region")).order_by("-period")
+    return queryset.annotate(
+        pending_report_name=Subquery(pending_report.values("name")[:1]),
+        has_employer_record=Exists(
+            CaseEnrollment.objects.filter(case=OuterRef("pk"), enrollment__employer__isnull=False)
+        ),
+        latest_period=Subquery(latest_period.values("period")[:1]),
+        latest_period_status=Subquery(latest_period.values("status")[:1]),
+    )
+
+
+def case_wait_reason(case: DuplicateCase) -> str:
+    """Why the case waits and for whom, in words; "" when it waits for nothing.
+
+    Reads the annotations of `cases_with_wait_facts` and the prefetched `changes`."""
+    if case.status == DuplicateCase.Status.REVERTED:
+        return ""
+    if case.rule == DuplicateCase.Rule.NAME_MISMATCH and case.status == DuplicateCase.Status.OPEN:
+        if case.pending_report_name:
+            return _("姓名待核实：已报送正确姓名“%(name)s”，等待经办人员确认或退回。") % {
+                "name": case.pending_report_name
+            }
+        if case.has_employer_record:
+            return _("姓名待核实：两条记录姓名不一致，等待参保单位报送正确姓名。")
+        return _("姓名待核实：两条记录姓名不一致，等待社区报送正确姓名，由经办人员录入。")
+    if case.accounts_status != DuplicateCase.AccountsStatus.PENDING:
+        return ""
+    merged = [
+        change.enrollment.record_id
+        for change in case.changes.all()
+        if change.action == CaseEnrollment.Action.MERGED
+    ]
+    reason = _("账户待合并：登记 %(merged)s 的个人账户余额将并入保留的登记 %(kept)s。") % {
+        "merged": "、".join(merged) or "—",
+        "kept": case.kept.record_id if case.kept_id else "—",
+    }
+    if case.latest_period_status and case.latest_period_status != AccountingPeriod.Status.OPEN:
+        return reason + _(
+            "本统筹区做账期 %(period)s %(status)s，期间不合并账户；新的期号开放后，"
+            "下一次重复参保处理时合并。"
+        ) % {
+            "period": case.latest_period,
+            "status": AccountingPeriod.Status(case.latest_period_status).label,
+        }
+    return reason + _("下一次重复参保处理（每日运行）时合并。")
 
 
 # --- where a person is insured (for other apps) ---------------------------------------------

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_display import yuan_column
 from accounts.admin_scoping import ReadOnlyAdmin
 from accounts.errors import BusinessRuleViolation
 from accounts.models import fen_to_yuan
@@ -97,6 +98,7 @@ class RefundBatchAdmin(ReadOnlyAdmin):
         "excluded_count",
         "refund",
         "received_at",
+        "wait_reason",
         "review_link",
     )
     list_filter = ("status", "region")
@@ -108,6 +110,7 @@ class RefundBatchAdmin(ReadOnlyAdmin):
         "employer",
         "periods",
         "status",
+        "wait_reason",
         "item_count",
         "person_count",
         "excluded_count",
@@ -124,9 +127,11 @@ class RefundBatchAdmin(ReadOnlyAdmin):
     readonly_fields = fields
     change_list_template = "refunds/admin/refundbatch_change_list.html"
 
-    @admin.display(description=_("退费合计（元）"))
-    def refund(self, obj):
-        return fen_to_yuan(obj.refund_fen)
+    refund = yuan_column("refund_fen", _("退费合计（元）"))
+
+    @admin.display(description=_("为何等待"))
+    def wait_reason(self, obj):
+        return selectors.batch_wait_reason(obj) or "—"
 
     @admin.display(description=_("明细"))
     def items_link(self, obj):
@@ -278,11 +283,12 @@ class ClearanceAdmin(ReadOnlyAdmin):
     region_path = "employer__region"
     list_display = (
         "employer",
-        "amount",
+        "amount_fen",
         "bank_name",
         "status",
         "requested_at",
         "decided_at",
+        "wait_reason",
         "review_link",
     )
     list_filter = ("status",)
@@ -290,10 +296,11 @@ class ClearanceAdmin(ReadOnlyAdmin):
     search_fields = ("=employer__code",)
     fields = (
         "employer",
-        "amount",
+        "amount_fen",
         "bank_name",
         "bank_account",
         "status",
+        "wait_reason",
         "requested_at",
         "requested_by",
         "decided_by",
@@ -304,9 +311,9 @@ class ClearanceAdmin(ReadOnlyAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description=_("清退金额（元）"))
-    def amount(self, obj):
-        return obj.amount
+    @admin.display(description=_("为何等待"))
+    def wait_reason(self, obj):
+        return selectors.clearance_wait_reason(obj) or "—"
 
     @admin.display(description=_("审核"))
     def review_link(self, obj):

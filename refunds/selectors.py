@@ -277,3 +277,27 @@ def employer_refund_summary(*, employer: Employer) -> dict:
         "pending_fen": pending.balance_fen if pending else 0,
         "clearances_waiting": pending.clearances_waiting if pending else 0,
     }
+
+
+def batch_wait_reason(batch: RefundBatch) -> str:
+    """What a received batch waits for ("" once decided); reads the batch's own counts."""
+    if batch.status != RefundBatch.Status.RECEIVED:
+        return ""
+    return _(
+        "等待本统筹区经办人员审核：%(items)d 条明细（剔除 %(excluded)d 条），"
+        "退费合计 %(amount)s 元，通过后转入单位待转账户。"
+    ) % {
+        "items": batch.item_count,
+        "excluded": batch.excluded_count,
+        "amount": yuan(batch.refund_fen),
+    }
+
+
+def clearance_wait_reason(clearance: Clearance) -> str:
+    """What a clearance request waits for ("" once decided)."""
+    if clearance.status != Clearance.Status.PENDING:
+        return ""
+    return _("等待经办人员审核：通过后 %(amount)s 元从单位待转账户转至 %(bank)s。") % {
+        "amount": yuan(clearance.amount_fen),
+        "bank": clearance.bank_name,
+    }

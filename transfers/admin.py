@@ -14,13 +14,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from accounts.admin_display import yuan_column
 from accounts.admin_scoping import ReadOnlyAdminMixin, RegionScopedAdmin
 from accounts.errors import BusinessRuleViolation
-from accounts.models import fen_to_yuan
 from accounts.permissions import staff_sides
 from accounts.uploads import private_file_response
 
 from . import selectors, services
+from .admin_filters import WaitingForMeFilter
 from .certificate import certificate_pdf
 from .models import TransferApplication, TransferEvent, TransferStatus
 from .selectors import Urgency
@@ -51,19 +52,19 @@ class TransferEventInline(admin.TabularInline):
 @admin.register(TransferApplication)
 class TransferApplicationAdmin(ReadOnlyAdminMixin, RegionScopedAdmin):
     region_paths = ("from_region", "to_region")
+    # What to do and by when first; the regions and the rest after.
     list_display = (
         "id",
         "person",
+        "due_marker",
+        "wait_reason",
+        "status",
         "from_region",
         "to_region",
         "scheme",
-        "status",
-        "due_marker",
-        "out_due",
-        "complete_due",
         "submitted_at",
     )
-    list_filter = ("status", "scheme")
+    list_filter = (WaitingForMeFilter, "status", "scheme")
     list_select_related = ("person", "from_region", "to_region")
     search_fields = ("=person__national_id", "person__name", "=certificate_number")
     fields = (
@@ -72,6 +73,7 @@ class TransferApplicationAdmin(ReadOnlyAdminMixin, RegionScopedAdmin):
         "to_region",
         "scheme",
         "status",
+        "wait_reason",
         "submitted_at",
         "out_due",
         "complete_due",
@@ -114,6 +116,10 @@ class TransferApplicationAdmin(ReadOnlyAdminMixin, RegionScopedAdmin):
             )
         return obj.current_due or "—"
 
+    @admin.display(description=_("为何等待"))
+    def wait_reason(self, obj):
+        return selectors.application_wait_reason(obj) or "—"
+
     @admin.display(description=_("身份证正反面与凭证"))
     def files(self, obj):
         links = [
@@ -131,9 +137,7 @@ class TransferApplicationAdmin(ReadOnlyAdminMixin, RegionScopedAdmin):
             " · ".join(['<a href="{}">{}</a>'] * len(links)), *[v for link in links for v in link]
         )
 
-    @admin.display(description=_("在途金额（元）"))
-    def transit_amount(self, obj):
-        return fen_to_yuan(obj.transit_fen)
+    transit_amount = yuan_column("transit_fen", _("在途金额（元）"))
 
     def get_urls(self):
         view = self.admin_site.admin_view

@@ -10,7 +10,10 @@ class TransfersConfig(AppConfig):
     def ready(self) -> None:
         from accounts.home import todo_source_register
         from accounts.models import InsuredPerson
+        from accounts.workbench import workbench_source_register
 
         from . import home
+        from .workbench import transfers_to_handle
 
         todo_source_register(uid="transfers", owner=InsuredPerson, source=home.person_todos)
+        workbench_source_register(key="transfers", source=transfers_to_handle, order=10)

@@ -6,6 +6,8 @@ from collections import defaultdict
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts.models import Contribution, InsuredPerson, User
 from accounts.permissions import staff_regions
@@ -92,6 +94,19 @@ def applications_for_staff(*, user: User) -> QuerySet[TransferApplication]:
     )
 
 
+def waiting_for_staff(queryset: QuerySet, *, user: User) -> QuerySet:
+    """The open applications whose next step is the user's: 转出 in their regions, 转入 into
+    them; every open one for a superuser."""
+    queryset = queryset.filter(status__in=(TransferStatus.SUBMITTED, TransferStatus.OUT_APPROVED))
+    if user.is_superuser:
+        return queryset
+    regions = staff_regions(user=user)
+    return queryset.filter(
+        Q(status=TransferStatus.SUBMITTED, from_region__in=regions)
+        | Q(status=TransferStatus.OUT_APPROVED, to_region__in=regions)
+    )
+
+
 def with_urgency(queryset: QuerySet, *, today: dt.date | None = None) -> QuerySet:
     """`current_due` (the due date of the step waiting) and `urgency`: overdue, due within 2
     working days, on time, finished — the order staff work in."""
@@ -123,3 +138,25 @@ def latest_application_for_person(*, person: InsuredPerson) -> TransferApplicati
         .order_by("-submitted_at", "-pk")
         .first()
     )
+
+
+def application_wait_reason(application: TransferApplication) -> str:
+    """Which side the application waits for and by when ("" once finished). Reads the
+    `urgency` of `with_urgency` and the two regions (selected with it)."""
+    if application.status == TransferStatus.SUBMITTED:
+        reason = _("等待转出地（%(region)s）经办人员审核，办理期限 %(due)s。") % {
+            "region": application.from_region.name,
+            "due": date_format(application.out_due),
+        }
+    elif application.status == TransferStatus.OUT_APPROVED:
+        reason = _("转出地已开具参保凭证，等待转入地（%(region)s）接收，办理期限 %(due)s。") % {
+            "region": application.to_region.name,
+            "due": date_format(application.complete_due),
+        }
+    else:
+        return ""
+    if application.urgency == Urgency.OVERDUE:
+        return reason + _("已逾期。")
+    if application.urgency == Urgency.DUE_SOON:
+        return reason + _("即将到期。")
+    return reason

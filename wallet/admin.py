@@ -11,9 +11,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_display import yuan_column
 from accounts.admin_scoping import ReadOnlyAdmin
 from accounts.errors import BusinessRuleViolation
-from accounts.models import fen_to_yuan
 from accounts.uploads import private_file_response
 
 from .models import (
@@ -24,6 +24,7 @@ from .models import (
     WalletPayment,
     WalletTransfer,
 )
+from .selectors import guardian_review_wait_reason
 from .services import family
 
 
@@ -56,7 +57,15 @@ class GuardianReviewAdmin(ReadOnlyAdmin):
     """First guardian bindings of minors: staff of the child's region check the evidence."""
 
     region_path = "region"
-    list_display = ("created_at", "requester", "minor", "region", "status", "evidence_link")
+    list_display = (
+        "created_at",
+        "requester",
+        "minor",
+        "region",
+        "status",
+        "wait_reason",
+        "evidence_link",
+    )
     list_filter = ("status", "region")
     list_select_related = ("binding__requester", "binding__member", "region")
     search_fields = ("=binding__requester__national_id", "=binding__member__national_id")
@@ -64,6 +73,7 @@ class GuardianReviewAdmin(ReadOnlyAdmin):
         "binding",
         "region",
         "status",
+        "wait_reason",
         "evidence_link",
         "evidence_type",
         "evidence_size",
@@ -74,6 +84,17 @@ class GuardianReviewAdmin(ReadOnlyAdmin):
         "decide_link",
     )
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("binding__requester", "binding__member", "region")
+        )
+
+    @admin.display(description=_("为何等待"))
+    def wait_reason(self, obj):
+        return guardian_review_wait_reason(obj) or "—"
 
     @admin.display(description=_("申请人（父母）"))
     def requester(self, obj):
@@ -173,9 +194,7 @@ class WalletAdmin(ReadOnlyAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description=_("余额"))
-    def balance(self, obj):
-        return obj.account.balance
+    balance = yuan_column("account.balance_fen", _("余额（元）"))
 
 
 @admin.register(WalletTransfer)
@@ -184,7 +203,7 @@ class WalletTransferAdmin(ReadOnlyAdmin):
         "pk",
         "sender",
         "recipient",
-        "amount",
+        "amount_fen",
         "status",
         "created_at",
         "accept_deadline",
@@ -195,14 +214,10 @@ class WalletTransferAdmin(ReadOnlyAdmin):
     exclude = ("code_digest", "idempotency_key")
     date_hierarchy = "created_at"
 
-    @admin.display(description=_("金额"))
-    def amount(self, obj):
-        return fen_to_yuan(obj.amount_fen)
-
 
 @admin.register(WalletPayment)
 class WalletPaymentAdmin(ReadOnlyAdmin):
-    list_display = ("pk", "purpose", "beneficiary", "amount", "institution_name", "created_at")
+    list_display = ("pk", "purpose", "beneficiary", "amount_fen", "institution_name", "created_at")
     list_filter = ("purpose", "region")
     list_select_related = ("beneficiary",)
     search_fields = ("=beneficiary__national_id", "=bill_reference")
@@ -213,7 +228,7 @@ class PaymentCodeAdmin(ReadOnlyAdmin):
     """Codes a person made (never the code itself): who, where, how much, used or refused why."""
 
     region_path = "institution__region"
-    list_display = ("created_at", "person", "institution", "max_amount", "used_at", "refusal")
+    list_display = ("created_at", "person", "institution", "max_amount_fen", "used_at", "refusal")
     list_filter = ("refusal",)
     list_select_related = ("person", "institution")
     search_fields = ("=person__national_id", "=institution__code")

@@ -10,12 +10,17 @@ class WalletConfig(AppConfig):
     def ready(self) -> None:
         from accounts.home import todo_source_register
         from accounts.models import InsuredPerson
+        from accounts.workbench import workbench_source_register
         from enrollment.signals import enrollments_changed
 
         from . import home, receivers
+        from .workbench import guardian_reviews_to_decide
 
         # Enrollment announces its changes; the wallet listens without enrollment knowing it.
         enrollments_changed.connect(
             receivers.enrollments_changed, dispatch_uid="wallet.enrollments_changed"
         )
         todo_source_register(uid="wallet", owner=InsuredPerson, source=home.person_todos)
+        workbench_source_register(
+            key="guardian_reviews", source=guardian_reviews_to_decide, order=70
+        )

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 from django.db.models import Case, F, Q, QuerySet, Sum, When, Window
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.identity import birth_date_from_national_id
 from accounts.models import DesignatedInstitution, InsuredPerson, Posting, Region, RegionPolicy
@@ -268,3 +269,19 @@ def live_family_binding_ids_of(*, person_ids) -> list[int]:
             [*params, *FamilyBinding.ACTIVE_STATUSES],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def guardian_review_wait_reason(review: GuardianReview) -> str:
+    """What a guardian review waits for ("" once decided); reads the binding's two persons
+    and the region (selected with the review)."""
+    if review.status != GuardianReview.Status.WAITING:
+        return ""
+    return _(
+        "%(parent)s 申请绑定未成年子女 %(child)s（首次监护绑定），等待%(region)s经办人员"
+        "核对证明材料“%(evidence)s”。"
+    ) % {
+        "parent": review.binding.requester.name,
+        "child": review.binding.member.name,
+        "region": review.region.name,
+        "evidence": review.evidence_name,
+    }

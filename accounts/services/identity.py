@@ -5,6 +5,8 @@ phone, correct a name or the retired flag with a reason. Every phone change noti
 phone and stamps `phone_changed_at` (wallet transfers out wait 24 hours after it).
 """
 
+import datetime as dt
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +26,10 @@ from .verification import (
     verification_code_accept,
     verification_code_issue,
 )
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _person_locked(person: InsuredPerson) -> InsuredPerson:
@@ -212,9 +218,15 @@ def person_name_correct(
 
 @transaction.atomic
 def person_retired_set(
-    *, person: InsuredPerson, retired: bool, reason: str, actor: User
+    *,
+    person: InsuredPerson,
+    retired: bool,
+    reason: str,
+    actor: User,
+    retired_at: dt.date | None = None,
 ) -> InsuredPerson:
-    """Staff set or clear the retired flag (在职转退休 or its correction).
+    """Staff set or clear the retired flag (在职转退休 or its correction), with the retirement
+    date (today unless given; cleared with the flag) from which the retiree credit follows.
 
     Refusals: no reason, no change, and — as in the person feed — a region of the person
     (an enrollment record of any scheme, or a personal account not closed) whose accounting
@@ -235,14 +247,16 @@ def person_retired_set(
         except BusinessRuleViolation as refusal:
             refusal.field = "retired"
             raise
+    before = {"retired": person.retired, "retired_at": _iso(person.retired_at)}
     person.retired = retired
-    person.save(update_fields=["retired", "updated_at"])
+    person.retired_at = (retired_at or timezone.localdate()) if retired else None
+    person.save(update_fields=["retired", "retired_at", "updated_at"])
     audit_event_record(
         actor=actor,
         action="retired_set",
         obj=person,
-        before={"retired": not retired},
-        after={"retired": retired},
+        before=before,
+        after={"retired": retired, "retired_at": _iso(person.retired_at)},
         reason=reason,
     )
     return person

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.errors import Refused
-from accounts.models import Region, RegionPolicyVersion, User
+from accounts.models import POLICY_EARLIEST_PERIOD, Region, RegionPolicyVersion, User
 
 from .audit import audit_event_record
 
@@ -59,3 +59,16 @@ def policy_version_add(
         reason=reason,
     )
     return version
+
+
+def region_policy_start(*, region: Region, actor: User | None) -> RegionPolicyVersion:
+    """A new region's first policy version, in force from the earliest period with the default
+    values (staff then add versions from a period on); without one, nothing of the region can
+    be worked (contributions, credits, refunds look their period's version up)."""
+    return policy_version_add(
+        region=region,
+        valid_from_period=POLICY_EARLIEST_PERIOD,
+        values={},
+        actor=actor,
+        reason="region_created",
+    )

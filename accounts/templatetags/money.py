@@ -1,22 +1,13 @@
 """Template filters for money (integer fen) and the monthly-credit chart."""
 
 from django import template
-from django.utils.translation import gettext_lazy as _
 
-from accounts.models import fen_to_yuan
+from accounts.models import fen_to_yuan, posting_kind_name
 
 register = template.Library()
 
 CHART_BASELINE = 120
 CHART_HEIGHT = 110
-
-POSTING_KINDS = {
-    "CREDIT_IN_SERVICE": _("在职划入"),
-    "CREDIT_RETIREE": _("退休划入"),
-    "CARRY_OVER": _("年度结转"),
-    "ACCOUNT_MERGE": _("账户合并"),
-    "REFUND_BATCH": _("差额退费"),
-}
 
 
 @register.filter
@@ -37,4 +28,4 @@ def chart_y(percent: int) -> int:
 
 @register.filter
 def posting_kind(kind: str) -> str:
-    return POSTING_KINDS.get(kind, kind)
+    return posting_kind_name(kind)

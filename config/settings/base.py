@@ -253,6 +253,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # Staff need a TOTP second factor for the admin (set up on first sign-in, with recovery
 # codes). On in production; off by default for local work and the tests.
 ADMIN_REQUIRE_OTP = env.bool("ADMIN_REQUIRE_OTP", default=False)
+# The agency named in the admin's title and header ("西安市医疗保障局 经办工作台"); empty: "医疗保障局".
+AGENCY_NAME = env.str("AGENCY_NAME", default="")
 OTP_TOTP_ISSUER = "医保服务门户"
 # Nobody, not even a superuser, reads a device's secret back from the admin.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True

@@ -3,6 +3,7 @@ an audit row, staff of the person's regions only; a phone change notifies the ol
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.errors import BusinessRuleViolation
 from accounts.models import AccountingPeriod, AuditEvent, Region
@@ -123,7 +124,11 @@ def test_retirement_waits_while_the_accounting_period_is_assessed(client, xian_s
     client.post(identity_url(person, "retired"), {"retired": "1", "reason": "办理退休"})
     person.refresh_from_db()
     assert person.retired is True
-    assert AuditEvent.objects.get(object_id=person.pk).after == {"retired": True}
+    assert person.retired_at == timezone.localdate()
+    assert AuditEvent.objects.get(object_id=person.pk).after == {
+        "retired": True,
+        "retired_at": timezone.localdate().isoformat(),
+    }
 
 
 def test_the_services_refuse_without_a_reason():
