@@ -8,6 +8,7 @@ class WalletConfig(AppConfig):
     verbose_name = _("医保钱包")
 
     def ready(self) -> None:
+        from accounts.hooks import posting_details_requested
         from enrollment.signals import enrollments_changed
 
         from . import receivers
@@ -15,4 +16,8 @@ class WalletConfig(AppConfig):
         # Enrollment announces its changes; the wallet listens without enrollment knowing it.
         enrollments_changed.connect(
             receivers.enrollments_changed, dispatch_uid="wallet.enrollments_changed"
+        )
+        # Statements ask who is behind a transfer or a payment; the core cannot read wallets.
+        posting_details_requested.connect(
+            receivers.posting_details, dispatch_uid="wallet.posting_details"
         )

@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 from django.db.models import Case, F, Q, QuerySet, Sum, When, Window
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from accounts.identity import birth_date_from_national_id
+from accounts.identity import birth_date_from_national_id, mask_name
 from accounts.models import DesignatedInstitution, InsuredPerson, Posting, Region, RegionPolicy
 from accounts.sql import json_rows
 from enrollment import selectors as enrollment_selectors
@@ -268,3 +269,31 @@ def live_family_binding_ids_of(*, person_ids) -> list[int]:
             [*params, *FamilyBinding.ACTIVE_STATUSES],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def statement_details(*, references: set[str], viewer_id: int | None) -> dict[str, dict]:
+    """What a statement says of wallet postings: whom a transfer went to or came from (the
+    other side's masked name) and its number; the institution and bill of a payment. One query
+    per kind of reference present."""
+    details: dict[str, dict] = {}
+    transfer_ids = _ids(references, "wallet_transfer:")
+    for transfer in WalletTransfer.objects.filter(pk__in=transfer_ids).select_related(
+        "sender", "recipient"
+    ):
+        other = transfer.recipient if transfer.sender_id == viewer_id else transfer.sender
+        details[transfer.reference] = {
+            "counterparty": _("家庭成员 %(name)s") % {"name": mask_name(other.name)},
+            "purpose": _("转账编号 %(number)s") % {"number": transfer.pk},
+        }
+    payment_ids = _ids(references, "wallet_payment:")
+    for payment in WalletPayment.objects.filter(pk__in=payment_ids).select_related("beneficiary"):
+        detail = {"purpose": _("受益人 %(name)s") % {"name": mask_name(payment.beneficiary.name)}}
+        if payment.institution_name:
+            detail["counterparty"] = payment.institution_name
+        details[f"wallet_payment:{payment.pk}"] = detail
+    return details
+
+
+def _ids(references: set[str], prefix: str) -> list[int]:
+    numbers = (r.removeprefix(prefix) for r in references if r.startswith(prefix))
+    return [int(number) for number in numbers if number.isdigit()]
