@@ -83,7 +83,8 @@ def _page_ids(account_ids: list[int], cursor, limit: int) -> RawSQL:
 
 
 def _newer_delta(account_ids: set[int], cursor) -> int:
-    """What the postings newer than the cursor changed the accounts by (0 for the newest page)."""
+    """What the postings from the cursor's (the last row shown) on changed the accounts by:
+    the balance now less this is the balance after the page's first row. 0 on the newest."""
     if cursor is None:
         return 0
     at, pk = cursor
@@ -94,7 +95,7 @@ def _newer_delta(account_ids: set[int], cursor) -> int:
         default=0,
     )
     newer = Posting.objects.filter(into | out).filter(
-        Q(created_at__gt=at) | Q(created_at=at, pk__gt=pk)
+        Q(created_at__gt=at) | Q(created_at=at, pk__gte=pk)
     )
     return newer.aggregate(total=Sum(delta))["total"] or 0
 
