@@ -12,8 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import person_required
 from accounts.errors import BusinessRuleViolation, NotFound
-from accounts.models import InsuredPerson, fen_to_yuan
-from accounts.services.ledger import yuan_to_fen
+from accounts.models import InsuredPerson
 from accounts.statements import statement_page
 
 from . import selectors
@@ -50,17 +49,11 @@ def _post_action(request, action, *, to: str, done: str):
 
 
 def _limits(person: InsuredPerson, wallet) -> dict | None:
-    if wallet is None:
-        return None
-    policy = selectors.region_policy(region=wallet.insured_region)
-    used, used_fen = selectors.sent_today(person=person, day=timezone.localdate())
-    return {
-        "policy": policy,
-        "used": used,
-        "left": max(policy.wallet_max_transfers_per_day - used, 0),
-        "amount_left": fen_to_yuan(max(yuan_to_fen(policy.wallet_max_daily_amount) - used_fen, 0)),
-        "quiet": transfers.quiet_hours(policy=policy, at=timezone.now()),
-    }
+    """Today's allowance (a selector) and whether it is the quiet time now."""
+    allowance = selectors.transfer_allowance(person=person, wallet=wallet)
+    if allowance is not None:
+        allowance["quiet"] = transfers.quiet_hours(policy=allowance["policy"], at=timezone.now())
+    return allowance
 
 
 def _suspended(person: InsuredPerson, wallet) -> str:
