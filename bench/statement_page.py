@@ -36,22 +36,29 @@ def person_with_postings(n: int, postings: int):
     account = personal_account_open(person=person, region=Region.objects.get(pk="610100"))
     fund = ledger.region_account(region=account.region).pk
     bank = ledger.external_account(code="BANK").pk
+    # What both persons show on the page: 7 credits of this year and 3 payments. The many
+    # have ~990 older postings before them (money moved in once, then small payments), so
+    # the pages differ in the number of postings only, not in what they show.
+    older = max(postings - 10, 0)
     moves = []
-    for i in range(postings):
-        year, month = 2000 + i // 12, i % 12 + 1
-        if i % 3 == 2:  # every third a payment out of what came in
-            moves.append(Move(account.current_id, bank, 100, "PHARMACY", f"b:{n}:{i}"))
-        else:
-            moves.append(
-                Move(
-                    fund,
-                    account.current_id,
-                    16_000,
-                    PostingKind.CREDIT_IN_SERVICE,
-                    f"c:{n}:{i}",
-                    period=f"{year}{month:02d}",
-                )
-            )
+    if older:
+        moves.append(Move(fund, account.current_id, 1_000_000, PostingKind.TRANSFER, f"t:{n}"))
+        moves += [
+            Move(account.current_id, bank, 100, "PHARMACY", f"old:{n}:{i}")
+            for i in range(older - 1)
+        ]
+    moves += [
+        Move(
+            fund,
+            account.current_id,
+            16_000,
+            PostingKind.CREDIT_IN_SERVICE,
+            f"c:{n}:{i}",
+            period=f"2026{i + 1:02d}",
+        )
+        for i in range(7)
+    ]
+    moves += [Move(account.current_id, bank, 100, "PHARMACY", f"b:{n}:{i}") for i in range(3)]
     for start in range(0, len(moves), 200):
         postings_post_rows(moves=moves[start : start + 200])
     return person
