@@ -15,6 +15,7 @@ from django.db.models import Case, F, Q, Sum, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .hooks import posting_details
 from .identity import mask_name
@@ -25,8 +26,8 @@ PAGE_SIZE = 20
 Kind = LedgerAccount.Kind
 PERSONAL_PARTS = (Kind.PERSON_CURRENT, Kind.PERSON_CARRIED)
 _SIDES = ("from_account", "to_account")
-_ACCOUNT_FIELDS = ("kind", "code", "person_id", "person__name", "region__name", "employer__name")
-_EXTERNAL = {"BANK": _("银行"), "TAX": _("税务")}
+_ACCOUNT_FIELDS = ("kind", "code", "person__name", "region__name", "employer__name")
+_EXTERNAL = {"BANK": gettext_lazy("银行"), "TAX": gettext_lazy("税务")}
 
 
 @dataclass(frozen=True)
