@@ -6,6 +6,7 @@ from collections import defaultdict
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Contribution, InsuredPerson, User
 from accounts.permissions import staff_regions
@@ -113,3 +114,23 @@ def with_urgency(queryset: QuerySet, *, today: dt.date | None = None) -> QuerySe
             output_field=IntegerField(),
         )
     )
+
+
+def statement_details(*, references: set[str]) -> dict[str, dict]:
+    """What a statement says a 转移接续 posting was for: the application and its way (one
+    query, only when a page shows such postings)."""
+    numbers = (r.removeprefix("transfer:") for r in references if r.startswith("transfer:"))
+    ids = [int(number) for number in numbers if number.isdigit()]
+    return {
+        f"transfer:{application.pk}": {
+            "purpose": _("转移接续申请 %(number)s：%(from)s → %(to)s")
+            % {
+                "number": application.pk,
+                "from": application.from_region.name,
+                "to": application.to_region.name,
+            }
+        }
+        for application in TransferApplication.objects.filter(pk__in=ids).select_related(
+            "from_region", "to_region"
+        )
+    }
