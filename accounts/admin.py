@@ -29,6 +29,7 @@ from .models import (
     MonthlyCreditRun,
     PersonalAccount,
     Posting,
+    PostingKind,
     Region,
     RegionPolicy,
     RegionPolicyVersion,
@@ -317,7 +318,7 @@ class PostingKindFilter(admin.SimpleListFilter):
     parameter_name = "kind"
 
     def lookups(self, request, model_admin):
-        return Posting.Kind.choices
+        return PostingKind.choices
 
     def queryset(self, request, queryset):
         return queryset.filter(kind=self.value()) if self.value() else queryset

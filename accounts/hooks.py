@@ -11,6 +11,11 @@ from django.dispatch import Signal
 # region}; any such employee refuses the move.
 employer_region_change_requested = Signal()
 
+# What a statement says about postings the core cannot explain alone (whom a wallet transfer
+# went to). Sent with `references` (posting references) and `viewer_id` (the person reading);
+# a receiver returns {reference: {"counterparty": str, "purpose": str}} for those it knows.
+posting_details_requested = Signal()
+
 # A person's regions for the period gate of business about the person (在职转退休). Sent with
 # `person`; a receiver returns the codes of the regions where it holds records of the person.
 person_regions_requested = Signal()
@@ -39,3 +44,15 @@ def person_regions(*, person) -> set[str]:
         for _receiver, answer in person_regions_requested.send(sender=None, person=person)
         for code in answer or ()
     }
+
+
+def posting_details(*, references: set[str], viewer_id: int | None) -> dict[str, dict]:
+    """{reference: {"counterparty", "purpose"}} from every receiver (nothing asked, none sent)."""
+    details: dict[str, dict] = {}
+    if not references:
+        return details
+    for _receiver, answer in posting_details_requested.send(
+        sender=None, references=references, viewer_id=viewer_id
+    ):
+        details.update(answer or {})
+    return details

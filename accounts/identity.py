@@ -103,6 +103,11 @@ def mask_national_id(value: str) -> str:
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
+def mask_name(value: str) -> str:
+    """王小明 → 王**: the family name only, as statements show a counterparty."""
+    return value[:1] + "*" * (len(value) - 1) if value else ""
+
+
 def credit_code_check_char(first17: str) -> str:
     total = sum(_CREDIT_CHARSET.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
     return _CREDIT_CHARSET[(31 - total % 31) % 31]

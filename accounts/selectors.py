@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import NotFound
@@ -16,7 +17,9 @@ from .models import (
     Notification,
     PersonalAccount,
     Posting,
+    PostingKind,
     RegionPolicyVersion,
+    fen_to_yuan,
 )
 
 
@@ -172,21 +175,76 @@ def postings_for_accounts(*, account_ids: set[int]) -> QuerySet[Posting]:
     )
 
 
-def monthly_credit_chart(*, credits: list[Posting], year: int) -> list[dict]:
-    """Twelve bars for the chart: month, amount in fen and height in percent of the largest."""
-    by_month = {int(p.period[4:]): 0 for p in credits}
+# The chart's geometry in SVG units: a row per month, the bar between the month and its value.
+# At 14 units the labels render at 13 px or more on a 390 px phone (the SVG spans ~340 px).
+CHART_ROW = 26
+CHART_BAR_X = 44
+CHART_BAR_MAX = 196
+CHART_WIDTH = 360
+
+
+def monthly_credit_chart(*, credits: list[Posting], year: int) -> dict:
+    """A bar per month, each labelled with its amount in yuan: the bars' geometry and texts are
+    computed here so the template only places them."""
+    by_month = dict.fromkeys(range(1, 13), 0)
     for posting in credits:
         by_month[int(posting.period[4:])] += posting.amount_fen
-    largest = max(by_month.values(), default=0) or 1
+    largest = max(by_month.values()) or 1
+    bars = []
+    for month, fen in by_month.items():
+        width = round(CHART_BAR_MAX * fen / largest) if fen else 2
+        top = (month - 1) * CHART_ROW
+        bars.append(
+            {
+                "month": month,
+                "period": f"{year}{month:02d}",
+                "amount_fen": fen,
+                "month_label": _("%(month)d月") % {"month": month},
+                "value": f"{fen_to_yuan(fen):,}",
+                "bar_y": top + 6,
+                "text_y": top + 19,
+                "width": width,
+                "value_x": CHART_BAR_X + width + 6,
+            }
+        )
+    return {"bars": bars, "width": CHART_WIDTH, "height": 12 * CHART_ROW + 4, "bar_x": CHART_BAR_X}
+
+
+def credit_rows(credits: list[Posting]) -> list[dict]:
+    """每月划入 as plain strings for the table beside the chart."""
     return [
         {
-            "month": month,
-            "period": f"{year}{month:02d}",
-            "amount_fen": by_month.get(month, 0),
-            "height": round(100 * by_month.get(month, 0) / largest),
+            "period": period_text(c.period),
+            "kind": PostingKind.name_of(c.kind),
+            "amount": f"{fen_to_yuan(c.amount_fen):,}",
+            "credited": timezone.localtime(c.created_at).strftime("%Y-%m-%d"),
         }
-        for month in range(1, 13)
+        for c in credits
     ]
+
+
+def contribution_rows(contributions) -> list[dict]:
+    """缴费记录 as plain strings."""
+    return [
+        {
+            "period": period_text(c.period),
+            "region": c.region.name,
+            "base": f"{fen_to_yuan(c.base_fen):,}",
+            "employer_share": f"{fen_to_yuan(c.employer_share_fen):,}",
+            "individual_share": f"{fen_to_yuan(c.individual_share_fen):,}",
+            "paid": timezone.localtime(c.paid_at).strftime("%Y-%m-%d")
+            if c.paid_at
+            else _("未到账"),
+        }
+        for c in contributions
+    ]
+
+
+def period_text(period: str) -> str:
+    """202603 → 2026年3月 (a period in words for persons); none → ""."""
+    if not period:
+        return ""
+    return _("%(year)s年%(month)d月") % {"year": period[:4], "month": int(period[4:])}
 
 
 def notification_owner_filter(*, owner: InsuredPerson | Employer) -> dict:

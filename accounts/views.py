@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import selectors
+from . import selectors, statements
 from .decorators import person_required, portal_owner_required
 from .errors import BusinessRuleViolation
 from .forms import CodeForm, PersonRegistrationForm, PhoneChangeForm, YearForm
@@ -141,26 +141,30 @@ def phone_change_confirm(request, person):
 @person_required
 def my_account(request, person):
     """个人账户: balances, the year's monthly credits as a chart and a table, contributions,
-    and every posting (paginated)."""
+    and the personal account's statement (newest first, 更早 pages by cursor)."""
     year_form = YearForm(request.GET or None)
     year = year_form.cleaned_data["year"] if year_form.is_valid() else None
     year = year or timezone.localdate().year
     credits = list(selectors.credits_for_person(person=person, year=year))
-    own_ids = set(selectors.person_ledger_account_ids(person=person))
-    postings = Paginator(selectors.postings_for_accounts(account_ids=own_ids), 20).get_page(
-        request.GET.get("page")
+    account_ids, balance_fen = statements.personal_statement_accounts(person=person)
+    statement = statements.statement_page(
+        account_ids=account_ids,
+        balance_fen=balance_fen,
+        viewer_id=person.pk,
+        before=request.GET.get("before"),
     )
     context = {
         "summary": selectors.account_summary(person=person),
         "year": year,
         "years": sorted({year, *selectors.credit_years_for_person(person=person)}, reverse=True),
-        "credits": credits,
+        "credits": selectors.credit_rows(credits),
         "credit_total": fen_to_yuan(sum(p.amount_fen for p in credits)),
         "chart": selectors.monthly_credit_chart(credits=credits, year=year),
-        "contributions": selectors.contributions_for_person(person=person, year=year),
-        "postings": postings,
-        "pager_query": f"year={year}&",
-        "incoming_ids": {p.pk for p in postings if p.to_account_id in own_ids},
+        "contributions": selectors.contribution_rows(
+            selectors.contributions_for_person(person=person, year=year)
+        ),
+        "statement": statement,
+        "year_query": f"year={year}",
     }
     return render(request, "accounts/my_account.html", context)
 

@@ -9,11 +9,16 @@ class TransfersConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.home import todo_source_register
+        from accounts.hooks import posting_details_requested
         from accounts.models import InsuredPerson
         from accounts.workbench import workbench_source_register
 
-        from . import home
+        from . import home, receivers
         from .workbench import transfers_to_handle
 
         todo_source_register(uid="transfers", owner=InsuredPerson, source=home.person_todos)
         workbench_source_register(key="transfers", source=transfers_to_handle, order=10)
+        # Statements ask what a 转移接续 posting was for; the core cannot read applications.
+        posting_details_requested.connect(
+            receivers.posting_details, dispatch_uid="transfers.posting_details"
+        )

@@ -160,3 +160,23 @@ def application_wait_reason(application: TransferApplication) -> str:
     if application.urgency == Urgency.DUE_SOON:
         return reason + _("即将到期。")
     return reason
+
+
+def statement_details(*, references: set[str]) -> dict[str, dict]:
+    """What a statement says a 转移接续 posting was for: the application and its way (one
+    query, only when a page shows such postings)."""
+    numbers = (r.removeprefix("transfer:") for r in references if r.startswith("transfer:"))
+    ids = [int(number) for number in numbers if number.isdigit()]
+    return {
+        f"transfer:{application.pk}": {
+            "purpose": _("转移接续申请 %(number)s：%(from)s → %(to)s")
+            % {
+                "number": application.pk,
+                "from": application.from_region.name,
+                "to": application.to_region.name,
+            }
+        }
+        for application in TransferApplication.objects.filter(pk__in=ids).select_related(
+            "from_region", "to_region"
+        )
+    }

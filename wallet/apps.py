@@ -9,6 +9,7 @@ class WalletConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.home import todo_source_register
+        from accounts.hooks import posting_details_requested
         from accounts.models import InsuredPerson
         from accounts.workbench import workbench_source_register
         from enrollment.signals import enrollments_changed
@@ -23,4 +24,8 @@ class WalletConfig(AppConfig):
         todo_source_register(uid="wallet", owner=InsuredPerson, source=home.person_todos)
         workbench_source_register(
             key="guardian_reviews", source=guardian_reviews_to_decide, order=70
+        )
+        # Statements ask who is behind a transfer or a payment; the core cannot read wallets.
+        posting_details_requested.connect(
+            receivers.posting_details, dispatch_uid="wallet.posting_details"
         )

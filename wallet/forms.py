@@ -51,10 +51,20 @@ class FamilyBindingForm(forms.Form):
 class TransferForm(forms.Form):
     to_national_id = forms.ChoiceField(label=_("接收人"))
     amount = DecimalField(
-        label=_("转账金额（元）"),
+        label=_("金额（元）"),
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0.01"),
+        # Text, not type=number: a phone shows the decimal keypad and nothing rounds the amount.
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "placeholder": "0.00", "autocomplete": "off"}
+        ),
+        error_messages={
+            "invalid": _("请输入以元为单位的金额，例如 200 或 12.50。"),
+            "max_decimal_places": _("金额最多两位小数（到分），例如 12.50。"),
+            "max_digits": _("金额过大。"),
+            "min_value": _("转账金额必须大于0。"),
+        },
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=120)
 

@@ -8,8 +8,17 @@ from django.db.models import Case, F, Q, QuerySet, Sum, When, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.identity import birth_date_from_national_id
-from accounts.models import DesignatedInstitution, InsuredPerson, Posting, Region, RegionPolicy
+from accounts.identity import birth_date_from_national_id, mask_name
+from accounts.models import (
+    DesignatedInstitution,
+    InsuredPerson,
+    PersonalAccount,
+    Posting,
+    Region,
+    RegionPolicy,
+    fen_to_yuan,
+)
+from accounts.services.ledger import yuan_to_fen
 from accounts.sql import json_rows
 from enrollment import selectors as enrollment_selectors
 
@@ -178,7 +187,7 @@ def transfer_recipients(*, person: InsuredPerson) -> list[tuple[FamilyBinding, I
 def wallet_for_person(*, person: InsuredPerson) -> Wallet | None:
     return (
         Wallet.objects.filter(person=person)
-        .select_related("account", "insured_region", "usage_region", "person", "opened_by")
+        .select_related("account", "insured_region__policy", "usage_region", "person", "opened_by")
         .first()
     )
 
@@ -255,6 +264,42 @@ def sent_today(*, person: InsuredPerson, day) -> tuple[int, int]:
     return (usage.transfers, usage.amount_fen) if usage else (0, 0)
 
 
+def transfer_allowance(*, person: InsuredPerson, wallet: Wallet | None) -> dict | None:
+    """What the transfer form says before anything is typed: the personal account's available
+    balance, the region's per-transfer maximum, what is left of today's count and total, and the
+    most one transfer may carry now (the least of these). The same figures the rules in
+    services/transfers/checks.py refuse by; this only reads them."""
+    if wallet is None:
+        return None
+    policy = region_policy(region=wallet.insured_region)
+    used, used_fen = sent_today(person=person, day=timezone.localdate())
+    source = (
+        PersonalAccount.objects.filter(person=person, region_id=wallet.insured_region_id)
+        .exclude(status=PersonalAccount.Status.CLOSED)
+        .select_related("current", "carried")
+        .order_by("pk")
+        .first()
+    )
+    available_fen = 0
+    if source is not None and source.status == PersonalAccount.Status.ACTIVE:
+        available_fen = source.current.balance_fen + source.carried.balance_fen
+    count_left = max(policy.wallet_max_transfers_per_day - used, 0)
+    daily_left_fen = max(yuan_to_fen(policy.wallet_max_daily_amount) - used_fen, 0)
+    per_transfer_fen = yuan_to_fen(policy.wallet_max_transfer_amount)
+    most_fen = min(available_fen, per_transfer_fen, daily_left_fen) if count_left else 0
+    return {
+        "policy": policy,
+        "used": used,
+        "left": count_left,
+        "available": fen_to_yuan(available_fen),
+        "per_transfer": fen_to_yuan(per_transfer_fen),
+        "daily": fen_to_yuan(yuan_to_fen(policy.wallet_max_daily_amount)),
+        "amount_left": fen_to_yuan(daily_left_fen),
+        "most": fen_to_yuan(most_fen),
+        "most_fen": most_fen,
+    }
+
+
 def live_family_binding_ids_of(*, person_ids) -> list[int]:
     """Live bindings with either side among these persons: the ids go as one JSON parameter,
     as a feed or a resolution run may name 100,000s of persons."""
@@ -285,3 +330,31 @@ def guardian_review_wait_reason(review: GuardianReview) -> str:
         "region": review.region.name,
         "evidence": review.evidence_name,
     }
+
+
+def statement_details(*, references: set[str], viewer_id: int | None) -> dict[str, dict]:
+    """What a statement says of wallet postings: whom a transfer went to or came from (the
+    other side's masked name) and its number; the institution and bill of a payment. One query
+    per kind of reference present."""
+    details: dict[str, dict] = {}
+    transfer_ids = _ids(references, "wallet_transfer:")
+    for transfer in WalletTransfer.objects.filter(pk__in=transfer_ids).select_related(
+        "sender", "recipient"
+    ):
+        other = transfer.recipient if transfer.sender_id == viewer_id else transfer.sender
+        details[transfer.reference] = {
+            "counterparty": _("家庭成员 %(name)s") % {"name": mask_name(other.name)},
+            "purpose": _("转账编号 %(number)s") % {"number": transfer.pk},
+        }
+    payment_ids = _ids(references, "wallet_payment:")
+    for payment in WalletPayment.objects.filter(pk__in=payment_ids).select_related("beneficiary"):
+        detail = {"purpose": _("受益人 %(name)s") % {"name": mask_name(payment.beneficiary.name)}}
+        if payment.institution_name:
+            detail["counterparty"] = payment.institution_name
+        details[f"wallet_payment:{payment.pk}"] = detail
+    return details
+
+
+def _ids(references: set[str], prefix: str) -> list[int]:
+    numbers = (r.removeprefix(prefix) for r in references if r.startswith(prefix))
+    return [int(number) for number in numbers if number.isdigit()]

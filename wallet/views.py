@@ -4,7 +4,6 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,8 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import person_required
 from accounts.errors import BusinessRuleViolation, NotFound
-from accounts.models import InsuredPerson, fen_to_yuan
-from accounts.services.ledger import yuan_to_fen
+from accounts.models import InsuredPerson
+from accounts.statements import statement_page
 
 from . import selectors
 from .forms import (
@@ -50,17 +49,11 @@ def _post_action(request, action, *, to: str, done: str):
 
 
 def _limits(person: InsuredPerson, wallet) -> dict | None:
-    if wallet is None:
-        return None
-    policy = selectors.region_policy(region=wallet.insured_region)
-    used, used_fen = selectors.sent_today(person=person, day=timezone.localdate())
-    return {
-        "policy": policy,
-        "used": used,
-        "left": max(policy.wallet_max_transfers_per_day - used, 0),
-        "amount_left": fen_to_yuan(max(yuan_to_fen(policy.wallet_max_daily_amount) - used_fen, 0)),
-        "quiet": transfers.quiet_hours(policy=policy, at=timezone.now()),
-    }
+    """Today's allowance (a selector) and whether it is the quiet time now."""
+    allowance = selectors.transfer_allowance(person=person, wallet=wallet)
+    if allowance is not None:
+        allowance["quiet"] = transfers.quiet_hours(policy=allowance["policy"], at=timezone.now())
+    return allowance
 
 
 def _suspended(person: InsuredPerson, wallet) -> str:
@@ -321,13 +314,19 @@ def transfer_list(request, person: InsuredPerson):
 
 @person_required
 def history(request, person: InsuredPerson):
-    """Every posting of the wallet with the running balance after it."""
+    """The wallet's statement: every posting in or out of the wallet (not the personal
+    account's), explained as the personal account's are, with the balance after each."""
     wallet = selectors.wallet_for_person(person=person)
     if wallet is None:
         messages.info(request, _("您尚未开通医保钱包。"))
         return redirect("wallet:home")
-    page = Paginator(selectors.wallet_history(wallet=wallet), 50).get_page(request.GET.get("page"))
-    return render(request, "wallet/history.html", {"wallet": wallet, "page": page})
+    statement = statement_page(
+        account_ids={wallet.account_id},
+        balance_fen=wallet.account.balance_fen,
+        viewer_id=person.pk,
+        before=request.GET.get("before"),
+    )
+    return render(request, "wallet/history.html", {"wallet": wallet, "statement": statement})
 
 
 @person_required

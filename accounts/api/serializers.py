@@ -17,7 +17,7 @@ from accounts.api.fields import (
 )
 from accounts.identity import normalize_national_id, validate_credit_code
 from accounts.messaging import validate_mobile_phone
-from accounts.models import InsuredPerson
+from accounts.models import InsuredPerson, PostingKind
 from accounts.services import registration
 
 
@@ -227,6 +227,9 @@ class MyPostingSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     kind = serializers.CharField()
+    kind_name = serializers.SerializerMethodField(
+        help_text="the business name, e.g. 月度划入（在职）"
+    )
     period = serializers.CharField()
     amount = serializers.SerializerMethodField()
     account = serializers.SerializerMethodField()
@@ -243,6 +246,9 @@ class MyPostingSerializer(serializers.Serializer):
     def get_account(self, posting) -> str:
         own = posting.to_account if self._incoming(posting) else posting.from_account
         return own.kind
+
+    def get_kind_name(self, posting) -> str:
+        return PostingKind.name_of(posting.kind)
 
 
 class YearQuerySerializer(serializers.Serializer):

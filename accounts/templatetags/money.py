@@ -1,13 +1,10 @@
-"""Template filters for money (integer fen) and the monthly-credit chart."""
+"""Template filters for money (integer fen) and posting kinds."""
 
 from django import template
 
-from accounts.models import fen_to_yuan, posting_kind_name
+from accounts.models import PostingKind, fen_to_yuan
 
 register = template.Library()
-
-CHART_BASELINE = 120
-CHART_HEIGHT = 110
 
 
 @register.filter
@@ -17,15 +14,5 @@ def yuan(fen: int) -> str:
 
 
 @register.filter
-def chart_h(percent: int) -> int:
-    return max(round(CHART_HEIGHT * percent / 100), 1)
-
-
-@register.filter
-def chart_y(percent: int) -> int:
-    return CHART_BASELINE - chart_h(percent)
-
-
-@register.filter
 def posting_kind(kind: str) -> str:
-    return posting_kind_name(kind)
+    return PostingKind.name_of(kind)

@@ -37,8 +37,8 @@ def test_the_page_shows_balances_chart_and_credits(signed_in):
     assert "320.00" in page
     assert page.count('class="credit-chart__bar') == 12
     assert page.count("credit-chart__bar--empty") == 10
-    assert "202602" in page and "202603" in page
-    assert "在职划入" in page
+    assert "2026年2月" in page and "2026年3月" in page
+    assert "月度划入（在职）" in page and "CREDIT_IN_SERVICE" not in page
 
 
 def test_a_frozen_account_is_explained(signed_in, person):
@@ -77,7 +77,7 @@ def test_only_persons_have_an_account_page(client):
     assert client.get(URL).status_code == 403
 
 
-def test_the_postings_pages_keep_the_chosen_year(signed_in, person):
+def test_the_statement_pages_keep_the_chosen_year(signed_in, person):
     # given: 2 credits and 20 payments, more than one page of 20
     account = PersonalAccount.objects.get(person=person)
     pharmacy = ledger.external_account(code="PHARMACY")
@@ -89,8 +89,10 @@ def test_the_postings_pages_keep_the_chosen_year(signed_in, person):
             kind="MEDICAL",
             idempotency_key=f"bill:{n}",
         )
-    # when / then
+    # when / then: 更早 continues after the last row shown, 回到最新 goes back
     first = signed_in.get(URL, {"year": "2026"}).content.decode()
-    assert "?year=2026&amp;page=2" in first and "第 1 / 2 页" in first
-    second = signed_in.get(URL, {"year": "2026", "page": "2"}).content.decode()
-    assert "?year=2026&amp;page=1" in second and "第 2 / 2 页" in second
+    older = first.split("?year=2026&amp;before=")[1].split("#")[0]
+    assert "回到最新" not in first
+    second = signed_in.get(URL, {"year": "2026", "before": older}).content.decode()
+    assert 'href="?year=2026#statement"' in second and "更早的记录" not in second
+    assert second.count("月度划入（在职）") == 2 + 2  # the credits table's and the statement's

@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts.admin_display import format_yuan
-from accounts.models import LedgerAccount, Posting, Region, posting_kind_name
+from accounts.models import LedgerAccount, Posting, PostingKind, Region
 from accounts.services import ledger
 from tests.factories import InsuredPersonFactory, UserFactory
 from tests.refunds.conftest import receive
@@ -48,9 +48,9 @@ def test_amounts_read_in_yuan_with_two_decimals():
 
 
 def test_posting_kinds_have_business_names_and_unknown_ones_keep_their_code():
-    assert posting_kind_name("CREDIT_IN_SERVICE") == "在职划入"
-    assert posting_kind_name("WALLET_TRANSFER_SEND") == "钱包转账转出"
-    assert posting_kind_name("SOMETHING_NEW") == "SOMETHING_NEW"
+    assert PostingKind.name_of("CREDIT_IN_SERVICE") == "月度划入（在职）"
+    assert PostingKind.name_of("WALLET_TRANSFER_SEND") == "家庭共济转出"
+    assert PostingKind.name_of("SOMETHING_NEW") == "SOMETHING_NEW"
 
 
 def test_the_postings_list_shows_yuan_and_the_kind_by_name(superuser_client):
@@ -58,9 +58,9 @@ def test_the_postings_list_shows_yuan_and_the_kind_by_name(superuser_client):
     page = superuser_client.get(reverse("admin:accounts_posting_changelist")).content.decode()
     table = result_table(page)
     assert "金额（元）" in table and "200.00" in table and "20000" not in table
-    assert "在职划入" in table and "CREDIT_IN_SERVICE" not in table
+    assert "月度划入（在职）" in table and "CREDIT_IN_SERVICE" not in table
     # the kind filter offers names too
-    assert "钱包转账接收" in page
+    assert "家庭共济转入" in page
 
 
 def test_a_posting_page_shows_yuan_not_fen(superuser_client):
@@ -70,7 +70,7 @@ def test_a_posting_page_shows_yuan_not_fen(superuser_client):
     ).content.decode()
     assert "金额（元）" in page and "200.00" in page
     assert "金额（分）" not in page and "20000" not in page
-    assert "在职划入" in page
+    assert "月度划入（在职）" in page
 
 
 def test_refund_batches_and_items_show_yuan(superuser_client):

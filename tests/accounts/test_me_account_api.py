@@ -102,6 +102,8 @@ def test_postings_are_paginated_and_signed_from_the_persons_side(credited_person
     assert body["count"] == 5
     assert body["results"][0]["amount"] == "-12.50"
     assert body["results"][-1]["amount"] == "160.00"
+    assert body["results"][-1]["kind_name"] == "月度划入（在职）"
+    assert body["results"][0]["kind_name"] == "PHARMACY"  # a code no app declared shows as is
 
 
 def test_nobody_sees_another_persons_account(credited_person, api_client):

@@ -17,6 +17,15 @@ pytestmark = [
 ]
 
 
+# The rendered size of the chart's smallest label: font size in SVG units times the SVG's scale.
+SMALLEST_CHART_TEXT_PX = """() => {
+  const svg = document.querySelector('.credit-chart svg');
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const sizes = [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize));
+  return Math.min(...sizes) * scale;
+}"""
+
+
 def credited_person():
     person = InsuredPersonFactory(with_user=True, name="王建军")
     region = Region.objects.get(pk="610100")
@@ -63,3 +72,19 @@ def test_a_person_signs_in_and_sees_balance_chart_and_credits(live_server, brows
     table = page.get_by_test_id("credits-table")
     assert table.locator("tbody tr").count() == 3
     assert "160.00" in table.inner_text()
+    # each bar says its amount, in text a phone renders at 12 px or more
+    assert chart.locator("text.credit-chart__value").all_text_contents()[:4] == [
+        "160.00",
+        "160.00",
+        "160.00",
+        "0.00",
+    ]
+    smallest = page.evaluate(SMALLEST_CHART_TEXT_PX)
+    assert smallest >= 12, smallest
+    # the statement's amounts and balances are on the phone's screen, not scrolled away
+    statement = page.get_by_test_id("statement")
+    assert statement.locator("tbody tr").count() == 3
+    amount = statement.locator(".statement__amount").first
+    assert amount.inner_text() == "+160.00"
+    box = amount.bounding_box()
+    assert box["x"] + box["width"] <= 390

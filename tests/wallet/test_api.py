@@ -133,7 +133,9 @@ def test_a_whole_transfer_through_the_api(transfer_via_api):
     assert [(t["id"], t["direction"]) for t in received] == [(created["id"], "IN")]
     # and the wallet history shows the running balance
     history = client_for(recipient).get("/api/v1/wallet/history/").json()
-    assert [(p["amount"], p["balance_after"]) for p in history["results"]] == [("88.80", "88.80")]
+    assert [(p["kind_name"], p["amount"], p["balance_after"]) for p in history["results"]] == [
+        ("家庭共济转入", "88.80", "88.80")
+    ]
 
 
 # --- refusals are clear 4xx, never 500 --------------------------------------------------------

@@ -99,7 +99,7 @@ def test_transfer_form_code_step_accept_and_history_on_the_pages(
     assert response.status_code == 302 and wallet_fen(recipient) == 6_660
     # history with the running balance
     page = other.get("/wallet/history/").content.decode()
-    assert "家庭成员转入" in page and "66.60" in page
+    assert "家庭共济转入" in page and "+66.60" in page
 
 
 def test_a_refusal_on_the_form_says_which_rule(django_capture_on_commit_callbacks):

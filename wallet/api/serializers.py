@@ -12,7 +12,7 @@ from accounts.api.fields import (
     NationalIdField,
     RegionField,
 )
-from accounts.models import fen_to_yuan
+from accounts.models import PostingKind, fen_to_yuan
 
 from ..models import FamilyBinding, Relation, WalletTransfer
 
@@ -120,6 +120,7 @@ class WalletPostingSerializer(serializers.Serializer):
     id = IntegerField()
     created_at = serializers.DateTimeField()
     kind = serializers.CharField()
+    kind_name = serializers.SerializerMethodField(help_text="the business name, e.g. 家庭共济转入")
     amount = serializers.SerializerMethodField()
     balance_after = FenAsYuanField(source="running_fen")
 
@@ -127,6 +128,9 @@ class WalletPostingSerializer(serializers.Serializer):
     def get_amount(self, posting) -> str:
         """Money in is positive, money out negative."""
         return str(fen_to_yuan(posting.signed_fen))
+
+    def get_kind_name(self, posting) -> str:
+        return PostingKind.name_of(posting.kind)
 
 
 # --- transfers ------------------------------------------------------------------------------
