@@ -3,7 +3,7 @@
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
@@ -42,6 +42,11 @@ def home(request):
         token = Token.objects.filter(user=user).select_related("user").first()
         context["api_token_expires_at"] = token and token_expires_at(token=token)
     return render(request, template, context)
+
+
+def bench_floor(request):
+    """The benchmark's floor: the whole middleware stack and nothing else."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def healthz(request):
