@@ -60,16 +60,22 @@ def build() -> dict:
     few, many = (InsuredPerson.objects.get(national_id=demo_national_id(i)) for i in (0, 1))
     wallet_open(by=few, usage_region=region)
 
-    # The second person's statement grows to 1,000 postings: monthly credits of past years.
+    # The second person's statement grows to 1,000 postings: credits of 2017-2025.
     fund = ledger.region_account(region=region)
     current = LedgerAccount.objects.get(person=many, kind=LedgerAccount.Kind.PERSON_CURRENT)
     missing = MANY_POSTINGS - Posting.objects.filter(to_account__person=many).count()
-    ledger.postings_create(
-        moves=[
-            Move(fund.pk, current.pk, 20_000 + n, "CREDIT", f"bench:{many.pk}:{n}", "202001")
-            for n in range(missing)
-        ]
-    )
+    moves = [
+        Move(
+            fund.pk,
+            current.pk,
+            20_000 + n,
+            "CREDIT_IN_SERVICE",
+            f"bench:{many.pk}:{n}",
+            f"{2017 + n % 108 // 12}{n % 12 + 1:02d}",
+        )
+        for n in range(missing)
+    ]
+    ledger.postings_create(moves=moves)
 
     # A refund batch of the demo employer: every employee's paid months, base corrected down.
     employee = Enrollment.objects.filter(person=few, employer__isnull=False).first()
@@ -212,7 +218,16 @@ def seconds(text: str) -> float:
 
 def load(port: int, path: str, headers: list[str], duration: int) -> tuple[float, float, float]:
     """wrk for `duration` seconds with CONNECTIONS connections: requests/s, p50 and p99 (s)."""
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency", "-H"]
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{CONNECTIONS}",
+        f"-d{duration}s",
+        "--latency",
+        "--timeout",
+        "30s",
+        "-H",
+    ]
     command += ["X-Forwarded-Proto: https"]
     for header in headers:
         command += ["-H", header]
