@@ -13,12 +13,11 @@ class ExpiringTokenAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, key):
         # The caller's person or employer comes in the token's query: every API view needs it.
-        token = (
-            self.get_model()
-            .objects.select_related("user__person", "user__employer")
-            .filter(key=key)
-            .first()
-        )
+        model = self.get_model()
+        try:
+            token = model.objects.select_related("user__person", "user__employer").get(key=key)
+        except model.DoesNotExist:
+            token = None
         if token is None or not token.user.is_active:
             _user, token = super().authenticate_credentials(key)  # DRF's own refusal
         if token_is_expired(token=token):

@@ -11,7 +11,8 @@ It collects the static files, starts gunicorn (config.settings.production, 2 syn
 DEBUG off, HTTPS as behind the proxy: every request says X-Forwarded-Proto: https), signs in
 once per identity (session cookie for pages, API token for the API) and loads each target
 with wrk, 8 connections for a fixed time, round after round. The floor is a bare view on the
-same middleware stack (/bench/floor/, served only because BENCH_FLOOR_VIEW is set here).
+same middleware stack (/bench/floor/, served only because BENCH_FLOOR_VIEW is set here),
+without a session; for information it is also loaded with the person's session cookie.
 It prints, per target, the medians over the rounds of requests/s, p50 and p99, and last
 `ratio N.NNx` = the floor's requests/s / the slowest target's (target <= 4.0; API reads
 p99 < 100 ms; /account/ with 1,000 postings within 10% of the one with 10).
@@ -39,6 +40,8 @@ REGION = "610100"
 CONNECTIONS = 8
 WORKERS = 2
 MANY_POSTINGS = 1_000
+# For information, not a target: the floor with a session, i.e. the session and user reads.
+SIGNED_IN_FLOOR = "floor, signed in (info)"
 PROJECT = Path(__file__).resolve().parent.parent
 
 
@@ -273,6 +276,7 @@ def main() -> None:
         token = client.api_token(*logins["few"])
         targets = [
             ("floor (bare view)", "/bench/floor/", []),
+            (SIGNED_IN_FLOOR, "/bench/floor/", [f"Cookie: {few}"]),
             ("API /api/v1/me/account/", "/api/v1/me/account/", [f"Authorization: {token}"]),
             ("API /api/v1/me/credits/", "/api/v1/me/credits/", [f"Authorization: {token}"]),
             ("API /api/v1/me/postings/", "/api/v1/me/postings/", [f"Authorization: {token}"]),
@@ -305,6 +309,7 @@ def main() -> None:
         medians[label] = rps
         print(f"{label:<34}{rps:>9.1f}{p50 * 1000:>9.1f}{p99 * 1000:>9.1f}")
     floor = medians.pop("floor (bare view)")
+    medians.pop(SIGNED_IN_FLOOR)
     slowest = min(medians, key=medians.get)
     few_rps = medians["page /account/ (10 postings)"]
     many_rps = medians["page /account/ (1,000 postings)"]
