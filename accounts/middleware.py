@@ -9,6 +9,8 @@ from django.contrib.auth import logout
 from django.utils.translation import gettext as _
 
 LAST_ACTIVITY_KEY = "last_activity"
+# Recording activity writes the session row; once a minute is enough for a 30-minute limit.
+ACTIVITY_RESOLUTION_SECONDS = 60
 
 
 def idle_timeout_for(user) -> timedelta:
@@ -19,7 +21,8 @@ def idle_timeout_for(user) -> timedelta:
 class IdleSessionTimeoutMiddleware:
     """Records each request's time in the session and signs the user out when the previous
     one is longer ago than their idle limit. Token-authenticated API calls carry no session
-    and are untouched."""
+    and are untouched. The time is rewritten at most once a minute (ACTIVITY_RESOLUTION_SECONDS),
+    so most requests save no session; the limit then counts from up to a minute earlier."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -35,6 +38,6 @@ class IdleSessionTimeoutMiddleware:
                     messages.info(
                         request, _("您已长时间未操作，为保护账户安全已自动退出，请重新登录。")
                     )
-            else:
+            elif last is None or now - last >= ACTIVITY_RESOLUTION_SECONDS:
                 request.session[LAST_ACTIVITY_KEY] = now
         return self.get_response(request)

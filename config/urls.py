@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
@@ -37,3 +38,7 @@ urlpatterns = [
     path("api/docs/", views.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", views.ApiRedocView.as_view(url_name="api-schema"), name="api-redoc"),
 ]
+
+# The benchmark's floor (bench/pages.py): only when BENCH_FLOOR_VIEW is set, never by default.
+if settings.BENCH_FLOOR_VIEW:
+    urlpatterns.append(path("bench/floor/", views.bench_floor, name="bench-floor"))

@@ -3,7 +3,7 @@
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
 from django.db import connection
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.decorators import method_decorator
@@ -57,6 +57,11 @@ def home(request):
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page says: send them to the SVG icon."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+def bench_floor(request):
+    """The benchmark's floor: the whole middleware stack and nothing else."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def healthz(request):

@@ -119,7 +119,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -290,6 +290,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- end of sign-in security ---
+
+# bench/pages.py's floor, a bare view at /bench/floor/: only for the benchmark's own server.
+BENCH_FLOOR_VIEW = env.bool("BENCH_FLOOR_VIEW", default=False)
 
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING = {

@@ -7,6 +7,17 @@ DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
+# Database connections are kept between requests: opening one costs a worker more than most
+# pages' queries. Gunicorn's sync workers serve one request at a time, so each worker process
+# holds one connection (Django's psycopg pool would be a pool of one here, and a new package).
+# DB_CONN_MAX_AGE: seconds a connection is reused (0: a new one per request, Django's default).
+# DB_CONN_HEALTH_CHECKS: a `SELECT 1` before a request's first query on a reused connection,
+# so one the server closed (restart, failover, idle timeout) is replaced, not an error.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=600)  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool(  # noqa: F405
+    "DB_CONN_HEALTH_CHECKS", default=True
+)
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True

@@ -163,3 +163,17 @@ def test_staff_and_superusers_get_no_api_token_by_password(kind):
     assert response.status_code == 403
     assert set(response.json()) == {"detail", "errors"}
     assert not Token.objects.filter(user=user).exists()
+
+
+def test_an_unknown_or_inactive_users_token_is_refused_as_before(person):
+    # given
+    key = token_for(person)
+    person.user.is_active = False
+    person.user.save(update_fields=["is_active"])
+    # when
+    inactive = with_token(key).get(ME)
+    unknown = with_token("0" * 40).get(ME)
+    # then
+    assert inactive.status_code == 401
+    assert unknown.status_code == 401
+    assert unknown["WWW-Authenticate"] == "Token"

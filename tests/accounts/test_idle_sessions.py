@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from accounts.middleware import ACTIVITY_RESOLUTION_SECONDS, LAST_ACTIVITY_KEY
 from tests.factories import EmployerFactory, StaffUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +132,21 @@ def test_stay_signed_in_after_expiry_answers_401(client, person, clock):
     # then
     assert response.status_code == 401
     assert set(response.json()) == {"detail", "errors"}
+
+
+def test_activity_is_written_to_the_session_at_most_once_a_minute(client, person, clock):
+    """Each write is a database UPDATE: requests within a minute of the recorded time leave
+    the session alone; the next one after the minute records its time."""
+    # given
+    signed_in(client, person.user)
+    recorded = client.session[LAST_ACTIVITY_KEY]
+    # when
+    clock.shift(dt.timedelta(seconds=59))
+    client.get("/account/")
+    within_the_minute = client.session[LAST_ACTIVITY_KEY]
+    clock.shift(dt.timedelta(seconds=1))
+    client.get("/account/")
+    after_the_minute = client.session[LAST_ACTIVITY_KEY]
+    # then
+    assert within_the_minute == recorded
+    assert after_the_minute == recorded + ACTIVITY_RESOLUTION_SECONDS

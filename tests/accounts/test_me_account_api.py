@@ -6,9 +6,11 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
 from accounts.models import PersonalAccount
 from accounts.services import credits, ledger, personal_accounts
+from accounts.services.api_tokens import api_token_issue
 from tests.factories import InsuredPersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +150,15 @@ def test_pages_of_the_api_use_a_constant_number_of_queries(
     for url in urls:
         with django_assert_num_queries(counts[url]):
             person_client.get(url)
+
+
+def test_with_a_token_the_account_is_two_queries(credited_person, django_assert_num_queries):
+    """The token's query brings its user and the user's person; the balances are the other."""
+    # given
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=credited_person.user)}")
+    # when
+    with django_assert_num_queries(2):
+        response = client.get("/api/v1/me/account/")
+    # then
+    assert response.json()["balance"] == "640.00"
