@@ -26,7 +26,8 @@
       Array.prototype.forEach.call(body.rows, function (row) {
         var column = 0;
         Array.prototype.forEach.call(row.cells, function (cell) {
-          if (!cell.hasAttribute("data-label") && headings[column]) {
+          // A cell spanning columns ("no rows yet") has no single heading.
+          if (cell.colSpan === 1 && !cell.hasAttribute("data-label") && headings[column]) {
             cell.setAttribute("data-label", headings[column]);
           }
           column += cell.colSpan || 1;
