@@ -126,10 +126,10 @@ def test_an_employer_exports_a_refund_csv(live_server, phone, service_client):
         assert "202404" in csv_file.read()
 
 
-def test_elder_mode_makes_the_type_large_and_the_services_big(live_server, phone):
+def test_elder_mode_makes_the_type_large_and_the_services_big(live_server, new_page):
     person = insured_person()
     fund(person, 123_400)
-    page = phone()
+    page = new_page(viewport={"width": 360, "height": 740})  # the narrowest phone in use
     sign_in(page, live_server, person.national_id)
 
     def body_font_px() -> float:
