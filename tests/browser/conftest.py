@@ -19,10 +19,11 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def chromium():
-    """One headless Debian Chromium per test module, driven by Playwright (it cannot download
-    browsers); each test gets fresh contexts from it."""
+    """A headless Debian Chromium driven by Playwright (it cannot download browsers). One per
+    test: a browser kept across tests keeps Playwright's event loop running while the next
+    test's database is restored, and on PostgreSQL that restore then goes missing."""
     if not shutil.which(CHROMIUM):
         pytest.skip(f"Chromium not installed at {CHROMIUM} (.ci/run installs it)")
     from playwright.sync_api import sync_playwright
@@ -44,6 +45,9 @@ def chromium():
         )
         yield browser
         browser.close()
+        # Connections opened while Playwright's loop ran belong to its context: close them
+        # here, or PostgreSQL keeps the test database busy at teardown.
+        connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
@@ -72,9 +76,6 @@ def new_page(chromium, request):
                     print(f"no screenshot of {name}{suffix}: {error}")
     for context in contexts:
         context.close()
-    # Connections opened while Playwright's loop ran belong to its context: close them
-    # here, or PostgreSQL keeps the test database busy at teardown.
-    connections.close_all()
 
 
 @pytest.fixture
