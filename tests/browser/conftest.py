@@ -79,6 +79,18 @@ def new_page(chromium, request):
 
 
 @pytest.fixture
+def morning():
+    """Today 10:00 in Shanghai, the clock ticking: wallet transfers pause at night. Near the
+    real time, so the browser keeps the cookies the server dates."""
+    import time_machine
+
+    from .portal_data import ten_in_the_morning
+
+    with time_machine.travel(ten_in_the_morning(), tick=True):
+        yield
+
+
+@pytest.fixture
 def browser_page(new_page):
     """A page at phone size, in Chinese."""
     return new_page()

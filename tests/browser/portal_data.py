@@ -7,13 +7,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from accounts.models import RegionPolicyVersion, User
+from accounts.models import User
 from refunds.services import batches, clearances
 from tests.factories import TEST_PASSWORD, StaffUserFactory, UserFactory
-from tests.refunds.factories import batch_payload, employer_with_employees, item
-from tests.transfers.factories import TAIYUAN, XIAN, id_images, ready_person
+from tests.refunds.factories import batch_payload, employer_with_employees, item, xian_policy_set
+from tests.transfers.factories import ready_person
 from tests.wallet.factories import bind, family_pair, fund, insured_person, last_code, open_wallet
-from transfers.services import transfer_apply
 from wallet.models import Relation
 from wallet.services import family, transfers
 
@@ -111,17 +110,10 @@ def wallet_family():
 
 def transfer_applicant():
     """A person who has filed a 转移接续 application from 西安 to 太原."""
-    from accounts.models import Region
+    from tests.transfers.test_pages import submitted
 
     person, _account = ready_person()
-    application = transfer_apply(
-        person=person,
-        from_region=Region.objects.get(pk=XIAN),
-        to_region=Region.objects.get(pk=TAIYUAN),
-        scheme="EMPLOYEE",
-        **id_images(),
-    )
-    return person, application
+    return person, submitted(person)
 
 
 def employer_with_refunds(service_client):
@@ -129,28 +121,13 @@ def employer_with_refunds(service_client):
     request and an employee whose name awaits its check."""
     from tests.enrollment.test_verification_pages import mismatch
     from tests.factories import EnrollmentFactory
+    from tests.refunds.conftest import receive
 
-    RegionPolicyVersion.objects.filter(region_id="610100").update(
-        average_wage=Decimal("7000.00"),
-        base_floor_percent=Decimal("60"),
-        base_ceiling_percent=Decimal("300"),
-        employer_rate=Decimal("0.0800"),
-        individual_rate=Decimal("0.0200"),
-        credit_extra_rate=Decimal("0"),
-    )
+    xian_policy_set()
     employer, (person,) = employer_with_employees(1)
     items = [item(person, p, "10000.00", "8000.00") for p in ("202404", "202405", "202406")]
-    payload = batch_payload(employer, items, reference="SW-2026-001")
-    batch = batches.refund_batch_receive(
-        reference=payload["reference"],
-        region_code=payload["region"],
-        employer_code=payload["employer_code"],
-        periods=payload["periods"],
-        items=payload["items"],
-        submitted_by=None,
-    )
-    staff = StaffUserFactory(regions=["610100"])
-    batches.refund_batch_approve(batch_id=batch.pk, by=staff)
+    batch = receive(batch_payload(employer, items, reference="SW-2026-001"))
+    batches.refund_batch_approve(batch_id=batch.pk, by=StaffUserFactory(regions=["610100"]))
     employer.user = UserFactory(username=employer.code, kind=User.Kind.EMPLOYER)
     employer.save(update_fields=["user"])
     clearances.clearance_request(

@@ -3,7 +3,6 @@ desktop (1280×800) size: nothing wider than the window, every action button ins
 on the phone every control at least 44px tall. The pages have rows and buttons to show."""
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from tests.factories import TEST_PASSWORD
@@ -14,7 +13,6 @@ from .portal_data import (
     employer_with_refunds,
     layout_problems,
     sign_in,
-    ten_in_the_morning,
     transfer_applicant,
     wallet_family,
 )
@@ -53,12 +51,6 @@ EMPLOYER_PAGES = [
     ("refunds:pending-account", []),
     ("refunds:batch", ["batch"]),
 ]
-
-
-@pytest.fixture
-def morning():
-    with time_machine.travel(ten_in_the_morning(), tick=True):
-        yield
 
 
 def check_pages(new_page, live_server, pages, objects, username=None):

@@ -15,7 +15,6 @@ from .portal_data import (
     employer_with_refunds,
     layout_problems,
     sign_in,
-    ten_in_the_morning,
     transfer_applicant,
 )
 from .test_account_in_browser import credited_person
@@ -24,12 +23,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture
-def morning():
-    with time_machine.travel(ten_in_the_morning(), tick=True):
-        yield
 
 
 @pytest.fixture
