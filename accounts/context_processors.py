@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from .middleware import idle_timeout_for
+from .preferences import elder_mode_on
 
 
 def session_idle(request):
@@ -12,3 +13,8 @@ def session_idle(request):
         "session_idle_seconds": int(idle_timeout_for(user).total_seconds()),
         "session_warning_seconds": int(settings.SESSION_IDLE_WARNING.total_seconds()),
     }
+
+
+def elder_mode(request):
+    """长辈模式 for base.html: a class on <html> and the header switch's state."""
+    return {"elder_mode": elder_mode_on(request)}

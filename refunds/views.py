@@ -5,9 +5,11 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.confirmation import confirm_page, needs_confirmation
 from accounts.decorators import employer_required
 from accounts.errors import BusinessRuleViolation, NotFound
 from accounts.identity import mask_national_id
@@ -173,6 +175,22 @@ def pending_account(request, employer):
 def clearance_request(request, employer):
     """清退: ask to pay pending money to the employer's bank account; staff decide."""
     form = ClearanceForm(request.POST)
+    if form.is_valid() and needs_confirmation(request, elder_only=True):
+        data = form.cleaned_data
+        return confirm_page(
+            request,
+            title=_("提交清退申请"),
+            question=_("请核对金额和收款账户，确认后提交经办机构审核。"),
+            facts=[
+                (form["amount"].label, f"{data['amount']:,.2f}"),
+                (form["bank_name"].label, data["bank_name"]),
+                (form["bank_account"].label, data["bank_account"]),
+            ],
+            action=reverse("refunds:clearance-request"),
+            button=_("确认提交"),
+            back=reverse("refunds:pending-account"),
+            keep={name: request.POST.get(name, "") for name in form.fields},
+        )
     if form.is_valid():
         try:
             clearances.clearance_request(employer=employer, by=request.user, **form.cleaned_data)

@@ -6,14 +6,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.confirmation import confirm_page, needs_confirmation
 from accounts.decorators import person_required
 from accounts.errors import BusinessRuleViolation, NotFound
 from accounts.models import InsuredPerson
 from accounts.statements import statement_page
+from accounts.templatetags.money import yuan
 
 from . import selectors
 from .forms import (
@@ -173,6 +176,31 @@ def family_confirm(request, person: InsuredPerson, pk: int):
 @person_required
 @require_POST
 def family_end(request, person: InsuredPerson, pk: int):
+    if needs_confirmation(request):
+        binding = selectors.family_binding_visible(person=person, binding_id=pk)
+        if binding is None or person.pk not in (binding.requester_id, binding.member_id):
+            raise Http404
+        if binding.status != binding.Status.PENDING:
+            title, button = _("解除绑定"), _("确认解除绑定")
+            question = _("解除后，双方不能再互相转账或代开通钱包；如需恢复，要重新申请绑定。")
+        elif binding.requester_id == person.pk:
+            title, button = _("撤回绑定申请"), _("确认撤回")
+            question = _("撤回后对方将无法确认这条申请。")
+        else:
+            title, button = _("拒绝绑定申请"), _("确认拒绝")
+            question = _("拒绝后对方需要重新申请才能绑定。")
+        return confirm_page(
+            request,
+            title=title,
+            question=question,
+            facts=[
+                (_("家庭成员"), binding.other(person.pk).name),
+                (_("关系"), binding.relation_seen_by(person.pk)),
+            ],
+            action=reverse("wallet:family_end", args=[pk]),
+            button=button,
+            back=reverse("wallet:family"),
+        )
     return _post_action(
         request,
         lambda: family.family_binding_end(binding_id=pk, by=person),
@@ -276,9 +304,31 @@ def transfer_code(request, person: InsuredPerson, pk: int):
     return render(request, "wallet/transfer_code.html", {"transfer": transfer, "form": form})
 
 
+def _own_transfer(person: InsuredPerson, pk: int, *, side: str) -> WalletTransfer:
+    """The transfer this person sent (side="sender_id") or receives, or 404."""
+    transfer = selectors.transfer_visible(person=person, transfer_id=pk)
+    if transfer is None or getattr(transfer, side) != person.pk:
+        raise Http404
+    return transfer
+
+
 @person_required
 @require_POST
 def transfer_cancel(request, person: InsuredPerson, pk: int):
+    if needs_confirmation(request):
+        transfer = _own_transfer(person, pk, side="sender_id")
+        return confirm_page(
+            request,
+            title=_("取消本次转账"),
+            question=_("取消后这笔转账不会转出，需要时请重新发起。"),
+            facts=[
+                (_("接收人"), transfer.recipient.name),
+                (_("金额（元）"), yuan(transfer.amount_fen)),
+            ],
+            action=reverse("wallet:transfer_cancel", args=[pk]),
+            button=_("确认取消转账"),
+            back=reverse("wallet:transfers"),
+        )
     return _post_action(
         request,
         lambda: transfers.wallet_transfer_cancel(transfer_id=pk, sender=person),
@@ -290,6 +340,20 @@ def transfer_cancel(request, person: InsuredPerson, pk: int):
 @person_required
 @require_POST
 def transfer_accept(request, person: InsuredPerson, pk: int):
+    if needs_confirmation(request, elder_only=True):
+        transfer = _own_transfer(person, pk, side="recipient_id")
+        return confirm_page(
+            request,
+            title=_("接收转账"),
+            question=_("接收后，这笔钱存入您的医保钱包。"),
+            facts=[
+                (_("转出人"), transfer.sender.name),
+                (_("金额（元）"), yuan(transfer.amount_fen)),
+            ],
+            action=reverse("wallet:transfer_accept", args=[pk]),
+            button=_("确认接收"),
+            back=reverse("wallet:transfers"),
+        )
     try:
         transfer = transfers.wallet_transfer_accept(transfer_id=pk, recipient=person)
     except BusinessRuleViolation as exc:

@@ -9,6 +9,33 @@
     });
   });
 
+  // Phones show each table row as a card (static/css/portal.css): every cell is labelled with
+  // its column heading, copied here from the <thead> so no template has to repeat it.
+  document.querySelectorAll("table.data-table").forEach(function (table) {
+    var headRows = table.tHead ? table.tHead.rows : [];
+    if (!headRows.length) {
+      return;
+    }
+    var headings = [];
+    Array.prototype.forEach.call(headRows[headRows.length - 1].cells, function (cell) {
+      for (var span = 0; span < (cell.colSpan || 1); span += 1) {
+        headings.push(cell.textContent.trim());
+      }
+    });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.cells, function (cell) {
+          // A cell spanning columns ("no rows yet") has no single heading.
+          if (cell.colSpan === 1 && !cell.hasAttribute("data-label") && headings[column]) {
+            cell.setAttribute("data-label", headings[column]);
+          }
+          column += cell.colSpan || 1;
+        });
+      });
+    });
+  });
+
   // Idle sign-out notice: the server ends a session after data-idle-seconds without a
   // request; warn data-idle-warning-seconds before, and "继续使用" counts as activity.
   var notice = document.getElementById("idle-notice");

@@ -1,13 +1,10 @@
-from decimal import Decimal
-
 import pytest
 import time_machine
 
-from accounts.models import RegionPolicyVersion
 from refunds.services import batches
 from tests.factories import StaffUserFactory
 
-from .factories import batch_payload, employer_with_employees, item
+from .factories import batch_payload, employer_with_employees, item, xian_policy_set
 from .resident import IN_WINDOW
 
 
@@ -24,15 +21,7 @@ def receive(payload: dict, by=None):
 
 @pytest.fixture(autouse=True)
 def xian_policy(db):
-    """The figures of these tests: average wage 7000 (band 4200–21000), rates 8% and 2%."""
-    RegionPolicyVersion.objects.filter(region_id="610100").update(
-        average_wage=Decimal("7000.00"),
-        base_floor_percent=Decimal("60"),
-        base_ceiling_percent=Decimal("300"),
-        employer_rate=Decimal("0.0800"),
-        individual_rate=Decimal("0.0200"),
-        credit_extra_rate=Decimal("0"),
-    )
+    xian_policy_set()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from accounts.models import Employer, InsuredPerson
+from accounts.models import Employer, InsuredPerson, RegionPolicyVersion
 from accounts.services.contributions import contributions_feed_apply
 from enrollment.models import EnrollmentStatus
 from tests.factories import (
@@ -83,3 +83,15 @@ def employer_with_employees(count: int = 1, *, base="10000.00"):
         for period in PERIODS:
             contribution(person, period, base)
     return employer, people
+
+
+def xian_policy_set() -> None:
+    """The figures of the refund tests: average wage 7000 (band 4200–21000), rates 8% and 2%."""
+    RegionPolicyVersion.objects.filter(region_id="610100").update(
+        average_wage=Decimal("7000.00"),
+        base_floor_percent=Decimal("60"),
+        base_ceiling_percent=Decimal("300"),
+        employer_rate=Decimal("0.0800"),
+        individual_rate=Decimal("0.0200"),
+        credit_extra_rate=Decimal("0"),
+    )
