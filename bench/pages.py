@@ -54,14 +54,14 @@ def build() -> dict:
     from accounts.services.ledger_bulk import Move
     from demo.services import DEMO_PASSWORD, demo_national_id
     from enrollment.models import Enrollment
-    from refunds.services import batches
     from wallet.services.wallets import wallet_open
 
     call_command("migrate", verbosity=0)
     call_command("seed_demo", stdout=io.StringIO())
     region = Region.objects.get(pk=REGION)
     few, many = (InsuredPerson.objects.get(national_id=demo_national_id(i)) for i in (0, 1))
-    wallet_open(by=few, usage_region=region)
+    if not LedgerAccount.objects.filter(person=few, kind=LedgerAccount.Kind.WALLET).exists():
+        wallet_open(by=few, usage_region=region)
 
     # The second person's statement grows to 1,000 postings: credits of 2017-2025.
     fund = ledger.region_account(region=region)
@@ -80,9 +80,22 @@ def build() -> dict:
     ]
     ledger.postings_create(moves=moves)
 
-    # A refund batch of the demo employer: every employee's paid months, base corrected down.
+    # A refund batch of the demo employer (unless the demo made some): every employee's paid
+    # months, base corrected down.
     employee = Enrollment.objects.filter(person=few, employer__isnull=False).first()
     employer = employee.employer
+    if not employer.refund_batches.exists():
+        _refund_batch(few, employer)
+    return {
+        "few": (few.national_id, DEMO_PASSWORD),
+        "many": (many.national_id, DEMO_PASSWORD),
+        "employer": (employer.code, DEMO_PASSWORD),
+    }
+
+
+def _refund_batch(few, employer) -> None:
+    from refunds.services import batches
+
     contributions = [
         row
         for row in few.contributions.all()
@@ -105,11 +118,6 @@ def build() -> dict:
         ],
     )
     batches.refund_batch_create(checked=checked, submitted_by=None)
-    return {
-        "few": (few.national_id, DEMO_PASSWORD),
-        "many": (many.national_id, DEMO_PASSWORD),
-        "employer": (employer.code, DEMO_PASSWORD),
-    }
 
 
 def postings_of(national_id: str) -> int:
