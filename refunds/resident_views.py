@@ -116,7 +116,9 @@ def resident_detail(request, person: InsuredPerson, pk: int):
     context = {
         "refund": _row(refund),
         "materials_form": (
-            ResidentRefundMaterialsForm() if refund.status == Status.MATERIALS_REQUESTED else None
+            ResidentRefundMaterialsForm()
+            if refund.status == Status.MATERIALS_REQUESTED and refund.applicant_id == person.pk
+            else None
         ),
     }
     return render(request, "refunds/resident_detail.html", context)

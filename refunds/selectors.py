@@ -172,7 +172,8 @@ def items_csv(*, batch: RefundBatch) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-# Resident refunds (城乡居民医保退费): an applicant reads only the applications they filed.
+# Resident refunds (城乡居民医保退费): a person reads the applications they filed and those filed
+# for their own premiums; only the applicant acts on them.
 
 DUE_SOON_WORKING_DAYS = 3
 
@@ -195,8 +196,11 @@ def _resident_with_timeline(queryset: QuerySet) -> QuerySet:
 
 
 def resident_refunds_for_person(*, person: InsuredPerson) -> QuerySet[ResidentRefund]:
-    """The applications the person filed (own, as agent or as heir), newest first."""
-    return _resident_with_timeline(ResidentRefund.objects.filter(applicant=person))
+    """The applications the person filed (own, as agent or as heir) and those an agent filed
+    for the person's own premiums, newest first."""
+    return _resident_with_timeline(
+        ResidentRefund.objects.filter(Q(applicant=person) | Q(premium__person=person))
+    )
 
 
 def resident_refund_for_person(*, person: InsuredPerson, refund_id: int) -> ResidentRefund:

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.errors import Invalid, NotFound, Refused
+from accounts.errors import Forbidden, Invalid, NotFound, Refused
 from accounts.models import InsuredPerson, Notification, Region, RegionPolicy, User
 from accounts.permissions import staff_may_act_on_region
 from accounts.services.audit import audit_event_record, audit_snapshot
@@ -374,7 +374,8 @@ def resident_refund_materials_submit(
     *, refund_id: int, applicant: InsuredPerson, documents: dict
 ) -> ResidentRefund:
     """The applicant sends the materials asked for: the clock starts again from today.
-    Refusals: 404 not found or not the applicant's; 409 no materials were asked for; 422 no
+    Refusals: 404 not found or not the applicant's (403 for the insured person an agent
+    applied for); 409 no materials were asked for; 422 no
     file, or a file that is not a PDF/JPEG/PNG of at most 5 MB."""
     if not any(documents.values()):
         raise Invalid(_("请上传需要补充的材料。"), field="supplement", rule="document_required")
@@ -384,6 +385,8 @@ def resident_refund_materials_submit(
         with transaction.atomic():
             refund = _refund_lock(refund_id)
             if refund.applicant_id != applicant.pk:
+                if refund.premium.person_id == applicant.pk:
+                    raise Forbidden(_("补充材料由提交申请的代办人上传。"), rule="applicant_only")
                 raise NotFound(_("没有这个退费申请。"))
             _require(refund, Status.MATERIALS_REQUESTED)
             before = _snapshot(refund)

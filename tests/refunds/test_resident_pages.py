@@ -64,6 +64,30 @@ def test_another_persons_application_is_not_found(client):
     assert f"#{refund.pk}" not in client.get(reverse("resident-refunds:list")).content.decode()
 
 
+def test_the_insured_person_follows_what_an_agent_filed_for_them_but_only_the_agent_acts(
+    client,
+):
+    insured, agent = person_with_login(), person_with_login()
+    premium(insured)
+    refund = apply(
+        agent,
+        for_national_id=insured.national_id,
+        docs=documents("payment_receipt", "power_of_attorney", "agent_id"),
+    )
+    resident.resident_refund_materials_request(refund_id=refund.pk, by=staff(), note="缴费凭证原件")
+    client.force_login(insured.user)
+    assert f"#{refund.pk}" in client.get(reverse("resident-refunds:list")).content.decode()
+    page = client.get(reverse("resident-refunds:detail", args=[refund.pk])).content.decode()
+    assert "缴费凭证原件" in page and "上传补充材料" not in page
+    response = client.post(
+        reverse("resident-refunds:materials", args=[refund.pk]),
+        documents("supplement"),
+        follow=True,
+    )
+    assert "补充材料由提交申请的代办人上传" in response.content.decode()
+    assert ResidentRefund.objects.get().status == ResidentRefund.Status.MATERIALS_REQUESTED
+
+
 def test_the_list_page_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
     person = person_with_login()
     for year in (2026,):
