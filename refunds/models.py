@@ -27,7 +27,27 @@ _BATCH_AMOUNTS = (
 )
 
 
-class RefundBatch(models.Model):
+class StaffDecision(models.Model):
+    """Who decided a case and when, the reason of a refusal, and the idempotency key of the
+    posting an approval made."""
+
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reason = models.CharField(_("驳回原因"), max_length=500, blank=True)
+    posting_key = models.CharField(_("记账幂等键"), max_length=120, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class RefundBatch(StaffDecision):
     """A batch for one employer in one region over some periods; staff approve or reject it.
     Totals are the sums of its items (excluded items count zero)."""
 
@@ -65,17 +85,6 @@ class RefundBatch(models.Model):
         related_name="+",
         verbose_name=_("报送账号"),
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("审核人"),
-    )
-    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    reason = models.CharField(_("驳回原因"), max_length=500, blank=True)
-    posting_key = models.CharField(_("记账幂等键"), max_length=120, blank=True)
 
     class Meta:
         verbose_name = _("单位差额退费批次")
@@ -177,7 +186,7 @@ class RefundItem(models.Model):
         return self.employer_refund_fen + self.individual_refund_fen
 
 
-class Clearance(models.Model):
+class Clearance(StaffDecision):
     """清退: an employer asks to pay pending money to its bank account; staff of its region
     decide. A waiting request reserves its amount of the pending balance."""
 
@@ -204,17 +213,6 @@ class Clearance(models.Model):
         verbose_name=_("申请账号"),
     )
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("审核人"),
-    )
-    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    reason = models.CharField(_("驳回原因"), max_length=500, blank=True)
-    posting_key = models.CharField(_("记账幂等键"), max_length=120, blank=True)
 
     class Meta:
         verbose_name = _("待转账户清退申请")
@@ -280,7 +278,7 @@ class ResidentPremium(models.Model):
         return fen_to_yuan(self.amount_fen)
 
 
-class ResidentRefund(models.Model):
+class ResidentRefund(StaffDecision):
     """A resident refund application (城乡居民医保退费) for one premium. The applicant is the
     logged-in person: the insured, an agent (代办) or, for a death, the legal heir.
 
@@ -326,17 +324,7 @@ class ResidentRefund(models.Model):
     complete_on = models.DateField(_("材料齐全日期"), null=True, blank=True)
     due_date = models.DateField(_("办理期限"), null=True, blank=True)
     materials_note = models.CharField(_("需补充的材料"), max_length=500, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("审核人"),
-    )
-    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     reason = models.CharField(_("不予退费原因"), max_length=500, blank=True)
-    posting_key = models.CharField(_("记账幂等键"), max_length=120, blank=True)
 
     class Meta:
         verbose_name = _("居民医保退费申请")
