@@ -5,7 +5,9 @@ on the phone every control at least 44px tall. The pages have rows and buttons t
 import pytest
 from django.urls import reverse
 
+from refunds.services import resident
 from tests.factories import TEST_PASSWORD
+from tests.refunds.resident import IN_WINDOW, documents, person_with_login, premium, staff
 
 from .portal_data import (
     DESKTOP,
@@ -42,6 +44,12 @@ PERSON_PAGES = [
     ("transfers:new", []),
 ]
 APPLICANT_PAGES = [("transfers:list", []), ("transfers:detail", ["application"])]
+# From refunds/resident_urls.py: a resident refund waiting for the materials staff asked for.
+RESIDENT_REFUND_PAGES = [
+    ("resident-refunds:list", []),
+    ("resident-refunds:new", []),
+    ("resident-refunds:detail", ["refund"]),
+]
 # From refunds/urls.py and enrollment/urls.py (the CSV export is a download, not a page).
 EMPLOYER_PAGES = [
     ("home", []),
@@ -91,6 +99,31 @@ def test_every_page_of_a_person_fits_phone_and_desktop(
         )
         == {}
     )
+
+
+def test_every_resident_refund_page_fits_phone_and_desktop(
+    live_server, new_page, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    person = person_with_login()
+    premium(person)
+    refund = resident.resident_refund_apply(
+        applicant=person,
+        refund_type="PAYMENT_ERROR",
+        region_code="610100",
+        year=2026,
+        bank_name="中国工商银行西安高新技术产业开发区支行",
+        bank_account="6222020202020202020",
+        documents=documents("payment_receipt"),
+        at=IN_WINDOW,
+    )
+    resident.resident_refund_materials_request(
+        refund_id=refund.pk, by=staff(), note="请补充缴费凭证原件照片，须能看清缴费日期和金额"
+    )
+    pages = check_pages(
+        new_page, live_server, RESIDENT_REFUND_PAGES, {"refund": refund}, person.national_id
+    )
+    assert pages == {}
 
 
 def test_every_page_of_an_employer_fits_phone_and_desktop(live_server, new_page, service_client):
