@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -281,7 +281,14 @@ def notification_rows(notifications) -> list[dict]:
 
 
 def unread_notifications(*, owner: InsuredPerson | Employer, limit: int = 5) -> dict:
-    """For the home page: how many notices are unread and the newest `limit` of them
-    (two queries, however many there are)."""
-    unread = notifications_for(owner=owner, unread_only=True)
-    return {"count": unread.count(), "items": notification_rows(unread[:limit])}
+    """For the home page: how many notices are unread and the newest `limit` of them (one
+    query, however many there are: the count is a window over all unread rows)."""
+    newest = list(
+        notifications_for(owner=owner, unread_only=True).annotate(
+            unread_total=Window(Count("pk"))
+        )[:limit]
+    )
+    return {
+        "count": newest[0].unread_total if newest else 0,
+        "items": notification_rows(newest),
+    }

@@ -8,7 +8,6 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.decorators import method_decorator
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.models import Token
 
 from accounts import selectors as accounts_selectors
 from accounts.home import todos_for
@@ -49,7 +48,8 @@ def home(request):
     else:
         template = "portal/home.html"
     if user.is_authenticated and user.kind in (User.Kind.PERSON, User.Kind.EMPLOYER):
-        token = Token.objects.filter(user=user).select_related("user").first()
+        # The sign-in backend read the token with the user.
+        token = getattr(user, "auth_token", None)
         context["api_token_expires_at"] = token and token_expires_at(token=token)
     return render(request, template, context)
 
