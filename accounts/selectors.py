@@ -283,11 +283,8 @@ def notification_rows(notifications) -> list[dict]:
 def unread_notifications(*, owner: InsuredPerson | Employer, limit: int = 5) -> dict:
     """For the home page: how many notices are unread and the newest `limit` of them (one
     query, however many there are: the count is a window over all unread rows)."""
-    newest = list(
-        notifications_for(owner=owner, unread_only=True).annotate(
-            unread_total=Window(Count("pk"))
-        )[:limit]
-    )
+    unread = notifications_for(owner=owner, unread_only=True)
+    newest = list(unread.annotate(unread_total=Window(Count("pk")))[:limit])
     return {
         "count": newest[0].unread_total if newest else 0,
         "items": notification_rows(newest),
