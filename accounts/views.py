@@ -84,7 +84,7 @@ def register_confirm(request):
         else:
             request.session.pop(_REGISTERING, None)
             request.session.pop(_CLIENT_KEY, None)
-            login(request, user, backend="accounts.backends.PortalModelBackend")
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("注册成功，欢迎使用医保服务门户。"))
             return redirect("home")
     context = {"form": form, "hint": registration.NO_CODE_HINT}

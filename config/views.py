@@ -48,7 +48,7 @@ def home(request):
     else:
         template = "portal/home.html"
     if user.is_authenticated and user.kind in (User.Kind.PERSON, User.Kind.EMPLOYER):
-        # The sign-in backend read the token with the user.
+        # Read through the user, the token knows its user without a second query.
         token = getattr(user, "auth_token", None)
         context["api_token_expires_at"] = token and token_expires_at(token=token)
     return render(request, template, context)
