@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.session_idle",
                 "accounts.context_processors.elder_mode",
+                "accounts.context_processors.header_urls",
             ],
         },
     },

@@ -59,12 +59,19 @@ def settings_of(module: str, **env_overrides) -> dict:
         "    floor = False\n"
         "db = settings.DATABASES['default']\n"
         "print(json.dumps({'max_age': db['CONN_MAX_AGE'], 'checks': db['CONN_HEALTH_CHECKS'],\n"
-        "                  'floor_setting': settings.BENCH_FLOOR_VIEW, 'floor_url': floor}))\n"
+        "                  'floor_setting': settings.BENCH_FLOOR_VIEW, 'floor_url': floor,\n"
+        "                  'options': db.get('OPTIONS', {})}))\n"
     )
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DB_CONN_MAX_AGE", "DB_CONN_HEALTH_CHECKS", "BENCH_FLOOR_VIEW"}
+        if key
+        not in {
+            "DB_CONN_MAX_AGE",
+            "DB_CONN_HEALTH_CHECKS",
+            "DB_PREPARED_STATEMENTS",
+            "BENCH_FLOOR_VIEW",
+        }
     }
     env.update(DJANGO_SETTINGS_MODULE=module, **env_overrides)
     result = subprocess.run(
@@ -96,6 +103,27 @@ def test_operators_set_the_connection_lifetime_and_checks_in_the_environment():
     assert production["checks"] is False
 
 
+POSTGRES = "postgres://portal@db.example.cn:5432/yibao"
+
+
+def test_on_postgresql_statements_are_bound_on_the_server_and_prepared():
+    """A page's queries join up to seven tables: planned once per connection, not per request."""
+    production = settings_of("config.settings.production", **PRODUCTION_ENV, DATABASE_URL=POSTGRES)
+    assert production["options"]["server_side_binding"] is True
+    assert production["options"]["prepare_threshold"] == 2
+
+
+def test_operators_behind_a_transaction_pooler_turn_prepared_statements_off():
+    production = settings_of(
+        "config.settings.production",
+        **PRODUCTION_ENV,
+        DATABASE_URL=POSTGRES,
+        DB_PREPARED_STATEMENTS="false",
+    )
+    assert "server_side_binding" not in production["options"]
+    assert "prepare_threshold" not in production["options"]
+
+
 @pytest.mark.parametrize("module", ["config.settings.local", "config.settings.test"])
 def test_local_and_test_settings_open_a_connection_per_request_as_before(module):
     assert settings_of(module, DB_CONN_MAX_AGE="600")["max_age"] == 0
@@ -119,4 +147,5 @@ def test_docker_compose_passes_the_connection_settings_to_every_app_service():
         environment = compose["services"][name]["environment"]
         assert re.fullmatch(r"\$\{DB_CONN_MAX_AGE:-[1-9]\d*\}", environment["DB_CONN_MAX_AGE"])
         assert environment["DB_CONN_HEALTH_CHECKS"] == "${DB_CONN_HEALTH_CHECKS:-true}"
+        assert environment["DB_PREPARED_STATEMENTS"] == "${DB_PREPARED_STATEMENTS:-true}"
         assert "BENCH_FLOOR_VIEW" not in environment
