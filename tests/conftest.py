@@ -28,6 +28,13 @@ def _fresh_throttles():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _private_files_in_a_temporary_folder(settings, tmp_path):
+    """Uploads (ID images, certificates, the demo's documents) go to the test's own folder,
+    never to the checkout's var/private."""
+    settings.MEDIA_ROOT = tmp_path / "private"
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
