@@ -235,14 +235,11 @@ CHART_ROW = 26
 CHART_BAR_X = 44
 CHART_BAR_MAX = 196
 CHART_WIDTH = 360
-# A month without credits: (with, without) as indexed by `not fen`.
-_BAR_CLASSES = ("credit-chart__bar", "credit-chart__bar credit-chart__bar--empty")
-_VALUE_CLASSES = ("credit-chart__value", "credit-chart__value credit-chart__value--empty")
 
 
 def monthly_credit_chart(*, credits: list[dict], year: int) -> dict:
-    """A bar per month, each labelled with its amount in yuan: the bars' geometry, texts and
-    classes are computed here so the template only places them."""
+    """A bar per month, each labelled with its amount in yuan: the bars' geometry and texts are
+    computed here so the template only places them."""
     by_month = dict.fromkeys(range(1, 13), 0)
     for credit in credits:
         by_month[int(credit["period"][4:])] += credit["amount_fen"]
@@ -263,25 +260,18 @@ def monthly_credit_chart(*, credits: list[dict], year: int) -> dict:
                 "text_y": top + 19,
                 "width": width,
                 "value_x": CHART_BAR_X + width + 6,
-                "bar_class": _BAR_CLASSES[not fen],
-                "value_class": _VALUE_CLASSES[not fen],
             }
         )
-    return {
-        "bars": bars,
-        "width": CHART_WIDTH,
-        "height": 12 * CHART_ROW + 4,
-        "bar_x": CHART_BAR_X,
-        "label_x": CHART_BAR_X - 6,
-    }
+    return {"bars": bars, "width": CHART_WIDTH, "height": 12 * CHART_ROW + 4, "bar_x": CHART_BAR_X}
 
 
 def credit_rows(credits: list[dict]) -> list[dict]:
     """每月划入 (credit_history's) as plain strings for the table beside the chart."""
     names: dict[str, str] = {}
+    words = period_words()
     return [
         {
-            "period": period_text(c["period"]),
+            "period": period_text(c["period"], words=words),
             "kind": names.get(c["kind"])
             or names.setdefault(c["kind"], PostingKind.name_of(c["kind"])),
             "amount": f"{fen_to_yuan(c['amount_fen']):,}",
@@ -305,10 +295,10 @@ def contribution_rows(*, person_id: int, year: int) -> list[dict]:
     with connection.cursor() as cursor:
         cursor.execute(_CONTRIBUTIONS, [person_id, f"{year}01", f"{year}12"])
         rows = cursor.fetchall()
-    unpaid = _("未到账")
+    unpaid, words = _("未到账"), period_words()
     return [
         {
-            "period": period_text(period),
+            "period": period_text(period, words=words),
             "region": region,
             "base": f"{fen_to_yuan(base):,}",
             "employer_share": f"{fen_to_yuan(employer):,}",
@@ -319,11 +309,17 @@ def contribution_rows(*, person_id: int, year: int) -> list[dict]:
     ]
 
 
-def period_text(period: str) -> str:
-    """202603 → 2026年3月 (a period in words for persons); none → ""."""
+def period_words() -> str:
+    """period_text's pattern, translated: looked up once for a page of periods (the lookup
+    costs more than the formatting)."""
+    return _("%(year)s年%(month)d月")
+
+
+def period_text(period: str, *, words: str = "") -> str:
+    """202603 → 2026年3月 (a period in words for persons); none → "". `words`: period_words()."""
     if not period:
         return ""
-    return _("%(year)s年%(month)d月") % {"year": period[:4], "month": int(period[4:])}
+    return (words or period_words()) % {"year": period[:4], "month": int(period[4:])}
 
 
 def notification_owner_filter(*, owner: InsuredPerson | Employer) -> dict:

@@ -8,7 +8,7 @@ cursor (no COUNT), and the balance after each row is counted back from the balan
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from .hooks import posting_details
 from .identity import mask_name
 from .models import LedgerAccount, PostingKind, fen_to_yuan
-from .selectors import period_text
+from .selectors import period_text, period_words
 from .sql import aware, placeholders
 
 PAGE_SIZE = 20
@@ -159,37 +159,57 @@ def statement_page(
     more, found = len(found) > size, found[:size]
     details = posting_details(references={p[4] for p in found if p[4]}, viewer_id=viewer_id)
     running = balance_fen - _newer_delta(ids, cursor)
-    names: dict[str, str] = {}
+    page = _PageWords(period_words())
     rows = []
     for posting in found:
-        row = _row(posting, account_ids, running, details.get(posting[4], {}), names)
+        row = _row(posting, account_ids, running, details.get(posting[4], {}), page)
         rows.append(row)
         running -= row["delta_fen"]
     older = _cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else ""
     return StatementPage(rows, balance_fen, older, cursor is None)
 
 
-def _row(posting: tuple, account_ids: set[int], balance_after: int, detail: dict, names) -> dict:
-    """One row; `names` keeps the business names already looked up on this page."""
+@dataclass
+class _PageWords:
+    """What a page looks up once however many rows show it (translations cost more than
+    formatting): the period pattern, business names and account labels seen so far."""
+
+    period: str
+    names: dict[str, str] = field(default_factory=dict)
+    labels: dict[tuple, str] = field(default_factory=dict)
+
+    def name(self, kind: str) -> str:
+        if kind not in self.names:
+            self.names[kind] = PostingKind.name_of(kind)
+        return self.names[kind]
+
+    def label(self, account: tuple) -> str:
+        if account not in self.labels:
+            self.labels[account] = _account_label(*account)
+        return self.labels[account]
+
+
+def _row(posting: tuple, account_ids: set[int], balance_after: int, detail: dict, page) -> dict:
     pk, created_at, kind, period, _reference, amount, from_id, to_id = posting[:8]
     source, target = posting[8:13], posting[13:18]
     into, out = to_id in account_ids, from_id in account_ids
     if into and out:  # between the owner's own parts: the balance stays
         direction, delta, signed = "move", 0, _yuan(amount)
-        counterparty = f"{_account_label(*source)} → {_account_label(*target)}"
+        counterparty = f"{page.label(source)} → {page.label(target)}"
     else:
         direction, delta = ("in", amount) if into else ("out", -amount)
         signed = f"+{_yuan(amount)}" if into else f"−{_yuan(amount)}"
-        counterparty = detail.get("counterparty") or _account_label(*(source if into else target))
-    purpose = " · ".join(part for part in (period_text(period), detail.get("purpose", "")) if part)
+        counterparty = detail.get("counterparty") or page.label(source if into else target)
+    purpose = " · ".join(
+        part for part in (period_text(period, words=page.period), detail.get("purpose")) if part
+    )
     created_at = aware(created_at)
-    name = names.get(kind) or names.setdefault(kind, PostingKind.name_of(kind))
     return {
         "id": pk,
         "created_at": created_at,
         "when": timezone.localtime(created_at).strftime("%Y-%m-%d %H:%M"),
         "kind": kind,
-        "name": name,
+        "name": page.name(kind),
         "counterparty": counterparty,
         "purpose": purpose,
         "direction": direction,
