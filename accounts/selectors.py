@@ -268,14 +268,14 @@ def monthly_credit_chart(*, credits: list[dict], year: int) -> dict:
 def credit_rows(credits: list[dict]) -> list[dict]:
     """每月划入 (credit_history's) as plain strings for the table beside the chart."""
     names: dict[str, str] = {}
-    words = period_words()
+    words, tz = period_words(), timezone.get_current_timezone()
     return [
         {
             "period": period_text(c["period"], words=words),
             "kind": names.get(c["kind"])
             or names.setdefault(c["kind"], PostingKind.name_of(c["kind"])),
             "amount": f"{fen_to_yuan(c['amount_fen']):,}",
-            "credited": timezone.localtime(c["created_at"]).strftime("%Y-%m-%d"),
+            "credited": c["created_at"].astimezone(tz).strftime("%Y-%m-%d"),
         }
         for c in credits
     ]
@@ -295,7 +295,7 @@ def contribution_rows(*, person_id: int, year: int) -> list[dict]:
     with connection.cursor() as cursor:
         cursor.execute(_CONTRIBUTIONS, [person_id, f"{year}01", f"{year}12"])
         rows = cursor.fetchall()
-    unpaid, words = _("未到账"), period_words()
+    unpaid, words, tz = _("未到账"), period_words(), timezone.get_current_timezone()
     return [
         {
             "period": period_text(period, words=words),
@@ -303,7 +303,7 @@ def contribution_rows(*, person_id: int, year: int) -> list[dict]:
             "base": f"{fen_to_yuan(base):,}",
             "employer_share": f"{fen_to_yuan(employer):,}",
             "individual_share": f"{fen_to_yuan(individual):,}",
-            "paid": timezone.localtime(aware(paid)).strftime("%Y-%m-%d") if paid else unpaid,
+            "paid": aware(paid).astimezone(tz).strftime("%Y-%m-%d") if paid else unpaid,
         }
         for period, region, base, employer, individual, paid in rows
     ]

@@ -57,17 +57,20 @@ def _before(cursor) -> tuple[str, list]:
     return "AND (created_at < %s OR (created_at = %s AND id < %s))", [at, at, cursor[1]]
 
 
-def _page_ids(account_ids: list[int], cursor, limit: int) -> tuple[str, list]:
-    """The newest `limit` posting ids per account and direction before the cursor: each an index
-    range scan that stops after `limit` rows."""
+_COLUMNS = "id, created_at, kind, period, reference, amount_fen, from_account_id, to_account_id"
+
+
+def _page_scans(account_ids: list[int], cursor, limit: int) -> tuple[str, list]:
+    """The newest `limit` postings per account and direction before the cursor: each an index
+    range scan that stops after `limit` rows (UNION drops a move seen from both sides)."""
     older, params = _before(cursor)
     scans, all_params = [], []
     for n, (account_id, column) in enumerate(
         (a, c) for a in account_ids for c in ("to_account_id", "from_account_id")
     ):
         scans.append(
-            f"SELECT id FROM (SELECT id FROM accounts_posting WHERE {column} = %s {older} "
-            f"ORDER BY created_at DESC, id DESC LIMIT %s) AS scan{n}"
+            f"SELECT * FROM (SELECT {_COLUMNS} FROM accounts_posting WHERE {column} = %s "
+            f"{older} ORDER BY created_at DESC, id DESC LIMIT %s) AS scan{n}"
         )
         all_params += [account_id, *params, limit]
     return " UNION ".join(scans), all_params
@@ -94,13 +97,14 @@ def _newer_delta(account_ids: list[int], cursor) -> int:
         return db.fetchone()[0]
 
 
-# A posting with both accounts' labels (kind, code, person's, region's, employer's name).
+# A page of postings, each with both accounts' labels (kind, code, person's, region's and
+# employer's name): the page is cut from the scans first, so only its rows are joined.
 _POSTINGS = """
     SELECT p.id, p.created_at, p.kind, p.period, p.reference, p.amount_fen,
            p.from_account_id, p.to_account_id,
            f.kind, f.code, fp.name, fr.name, fe.name,
            t.kind, t.code, tp.name, tr.name, te.name
-    FROM accounts_posting p
+    FROM ({scans} ORDER BY created_at DESC, id DESC LIMIT %s) AS p
     JOIN accounts_ledgeraccount f ON f.id = p.from_account_id
     LEFT JOIN accounts_insuredperson fp ON fp.id = f.person_id
     LEFT JOIN accounts_region fr ON fr.code = f.region_id
@@ -109,9 +113,7 @@ _POSTINGS = """
     LEFT JOIN accounts_insuredperson tp ON tp.id = t.person_id
     LEFT JOIN accounts_region tr ON tr.code = t.region_id
     LEFT JOIN accounts_employer te ON te.id = t.employer_id
-    WHERE p.id IN ({ids})
     ORDER BY p.created_at DESC, p.id DESC
-    LIMIT %s
 """
 
 
@@ -152,14 +154,14 @@ def statement_page(
     if not account_ids:
         return StatementPage([], balance_fen, "", True)
     ids = sorted(account_ids)
-    scans, params = _page_ids(ids, cursor, size + 1)
+    scans, params = _page_scans(ids, cursor, size + 1)
     with connection.cursor() as db:
-        db.execute(_POSTINGS.format(ids=scans), [*params, size + 1])
+        db.execute(_POSTINGS.format(scans=scans), [*params, size + 1])
         found = db.fetchall()
     more, found = len(found) > size, found[:size]
     details = posting_details(references={p[4] for p in found if p[4]}, viewer_id=viewer_id)
     running = balance_fen - _newer_delta(ids, cursor)
-    page = _PageWords(period_words())
+    page = _PageWords(period_words(), timezone.get_current_timezone())
     rows = []
     for posting in found:
         row = _row(posting, account_ids, running, details.get(posting[4], {}), page)
@@ -172,9 +174,10 @@ def statement_page(
 @dataclass
 class _PageWords:
     """What a page looks up once however many rows show it (translations cost more than
-    formatting): the period pattern, business names and account labels seen so far."""
+    formatting): the period pattern, the time zone, business names and account labels."""
 
     period: str
+    tz: dt.tzinfo
     names: dict[str, str] = field(default_factory=dict)
     labels: dict[tuple, str] = field(default_factory=dict)
 
@@ -207,7 +210,7 @@ def _row(posting: tuple, account_ids: set[int], balance_after: int, detail: dict
     return {
         "id": pk,
         "created_at": created_at,
-        "when": timezone.localtime(created_at).strftime("%Y-%m-%d %H:%M"),
+        "when": created_at.astimezone(page.tz).strftime("%Y-%m-%d %H:%M"),
         "kind": kind,
         "name": page.name(kind),
         "counterparty": counterparty,
