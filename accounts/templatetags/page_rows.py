@@ -1,4 +1,5 @@
-"""Repeated rows of a page (table rows, statement rows, chart bars) as HTML built in Python.
+"""Repeated rows of a page (table rows, statement rows, chart bars, a select's options) as
+HTML built in Python.
 
 The template engine spends microseconds on every value it prints (and `format_html` nearly
 as much: its lazy-string checks); a page of tables prints hundreds. Here a row is one
@@ -101,4 +102,13 @@ def credit_chart_bars(chart: dict) -> SafeString:
             )
             for bar in chart["bars"]
         ),
+    )
+
+
+@register.simple_tag
+def select_options(values: list, selected) -> SafeString:
+    """An `<option>` per value, the one equal to `selected` selected."""
+    return _rows(
+        '<option value="{0}"{1}>{0}</option>',
+        ((value, " selected" if value == selected else "") for value in values),
     )
