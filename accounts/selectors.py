@@ -21,6 +21,7 @@ from .models import (
     RegionPolicyVersion,
     fen_to_yuan,
 )
+from .sql import aware, placeholders
 
 
 def policies_for_periods(
@@ -102,34 +103,63 @@ class AccountSummary:
     current_year_fen: int
     carried_over_fen: int
     available_fen: int
-    accounts: list[PersonalAccount]
 
     @property
     def balance_fen(self) -> int:
         return self.current_year_fen + self.carried_over_fen
 
 
+@dataclass(frozen=True)
+class PersonalParts:
+    """A person's personal accounts, read once for the summary, the credits and the statement."""
+
+    summary: AccountSummary | None  # of the accounts not closed; None when there is none
+    ledger_ids: set[int]  # 当年 and 历年 of every account, closed ones too: their history adds up
+    current_ids: list[int]  # where the monthly credits go
+    balance_fen: int  # of every part: the statement's balance now
+
+
+_PARTS = """
+    SELECT pa.status, pa.status_reason, pa.current_id, cur.balance_fen, pa.carried_id,
+           car.balance_fen
+    FROM accounts_personalaccount pa
+    JOIN accounts_ledgeraccount cur ON cur.id = pa.current_id
+    JOIN accounts_ledgeraccount car ON car.id = pa.carried_id
+    WHERE pa.person_id = %s
+    ORDER BY pa.id
+"""
+
+
+def personal_account_parts(*, person_id: int) -> PersonalParts:
+    """The person's personal accounts and their balances in one query (raw: the ORM takes
+    longer to compose it than the database to answer)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PARTS, [person_id])
+        rows = cursor.fetchall()
+    Status = PersonalAccount.Status
+    kept = [row for row in rows if row[0] != Status.CLOSED]
+    summary = None
+    if kept:
+        statuses = {row[0] for row in kept}
+        status = next(s for s in Status.values if s in statuses)
+        summary = AccountSummary(
+            status=status,
+            status_reason=next(row[1] for row in kept if row[0] == status),
+            current_year_fen=sum(row[3] for row in kept),
+            carried_over_fen=sum(row[5] for row in kept),
+            available_fen=sum(row[3] + row[5] for row in kept if row[0] == Status.ACTIVE),
+        )
+    return PersonalParts(
+        summary=summary,
+        ledger_ids={row[2] for row in rows} | {row[4] for row in rows},
+        current_ids=[row[2] for row in rows],
+        balance_fen=sum(row[3] + row[5] for row in rows),
+    )
+
+
 def account_summary(*, person: InsuredPerson) -> AccountSummary | None:
     """None when the person has no personal account (居民医保 has none)."""
-    accounts = list(
-        PersonalAccount.objects.filter(person=person)
-        .exclude(status=PersonalAccount.Status.CLOSED)
-        .select_related("current", "carried", "region")
-        .order_by("pk")
-    )
-    if not accounts:
-        return None
-    statuses = {account.status for account in accounts}
-    status = next(s for s in PersonalAccount.Status.values if s in statuses)
-    reason = next((a.status_reason for a in accounts if a.status == status), "")
-    current = sum(a.current.balance_fen for a in accounts)
-    carried = sum(a.carried.balance_fen for a in accounts)
-    available = sum(
-        a.current.balance_fen + a.carried.balance_fen
-        for a in accounts
-        if a.status == PersonalAccount.Status.ACTIVE
-    )
-    return AccountSummary(status, reason, current, carried, available, accounts)
+    return personal_account_parts(person_id=person.pk).summary
 
 
 def person_ledger_account_ids(*, person: InsuredPerson) -> list[int]:
@@ -147,13 +177,37 @@ def credits_for_person(*, person: InsuredPerson, year: int) -> QuerySet[Posting]
     ).order_by("period")
 
 
-def credit_years_for_person(*, person: InsuredPerson) -> list[int]:
-    periods = (
-        Posting.objects.filter(to_account__person=person, kind__startswith="CREDIT_")
-        .values_list("period", flat=True)
-        .distinct()
-    )
-    return sorted({int(period[:4]) for period in periods}, reverse=True)
+# A year's credits, then a row per year with any (marked by an empty kind).
+_CREDITS = """
+    SELECT period, kind, amount_fen, created_at, id FROM accounts_posting
+    WHERE to_account_id IN ({ids}) AND SUBSTR(kind, 1, 7) = 'CREDIT_'
+      AND period BETWEEN %s AND %s
+    UNION ALL
+    SELECT SUBSTR(period, 1, 4), '', 0, MIN(created_at), MIN(id) FROM accounts_posting
+    WHERE to_account_id IN ({ids}) AND SUBSTR(kind, 1, 7) = 'CREDIT_'
+    GROUP BY SUBSTR(period, 1, 4)
+    ORDER BY 1, 4, 5
+"""
+
+
+def credit_history(*, current_ids: list[int], year: int) -> tuple[list[dict], list[int]]:
+    """每月划入 of one year by period (then as posted), and every year with a credit, newest
+    first: one query."""
+    if not current_ids:
+        return [], []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CREDITS.format(ids=placeholders(len(current_ids))),
+            [*current_ids, f"{year}01", f"{year}12", *current_ids],
+        )
+        rows = cursor.fetchall()
+    found = [
+        {"period": period, "kind": kind, "amount_fen": fen, "created_at": aware(at)}
+        for period, kind, fen, at, _id in rows
+        if kind
+    ]
+    years = sorted((int(period) for period, kind, *_rest in rows if not kind), reverse=True)
+    return found, years
 
 
 def contributions_for_person(*, person: InsuredPerson, year: int) -> QuerySet[Contribution]:
@@ -183,13 +237,14 @@ CHART_BAR_MAX = 196
 CHART_WIDTH = 360
 
 
-def monthly_credit_chart(*, credits: list[Posting], year: int) -> dict:
+def monthly_credit_chart(*, credits: list[dict], year: int) -> dict:
     """A bar per month, each labelled with its amount in yuan: the bars' geometry and texts are
     computed here so the template only places them."""
     by_month = dict.fromkeys(range(1, 13), 0)
-    for posting in credits:
-        by_month[int(posting.period[4:])] += posting.amount_fen
+    for credit in credits:
+        by_month[int(credit["period"][4:])] += credit["amount_fen"]
     largest = max(by_month.values()) or 1
+    month_label = _("%(month)d月")
     bars = []
     for month, fen in by_month.items():
         width = round(CHART_BAR_MAX * fen / largest) if fen else 2
@@ -199,7 +254,7 @@ def monthly_credit_chart(*, credits: list[Posting], year: int) -> dict:
                 "month": month,
                 "period": f"{year}{month:02d}",
                 "amount_fen": fen,
-                "month_label": _("%(month)d月") % {"month": month},
+                "month_label": month_label % {"month": month},
                 "value": f"{fen_to_yuan(fen):,}",
                 "bar_y": top + 6,
                 "text_y": top + 19,
@@ -210,41 +265,61 @@ def monthly_credit_chart(*, credits: list[Posting], year: int) -> dict:
     return {"bars": bars, "width": CHART_WIDTH, "height": 12 * CHART_ROW + 4, "bar_x": CHART_BAR_X}
 
 
-def credit_rows(credits: list[Posting]) -> list[dict]:
-    """每月划入 as plain strings for the table beside the chart."""
+def credit_rows(credits: list[dict]) -> list[dict]:
+    """每月划入 (credit_history's) as plain strings for the table beside the chart."""
+    names: dict[str, str] = {}
+    words, tz = period_words(), timezone.get_current_timezone()
     return [
         {
-            "period": period_text(c.period),
-            "kind": PostingKind.name_of(c.kind),
-            "amount": f"{fen_to_yuan(c.amount_fen):,}",
-            "credited": timezone.localtime(c.created_at).strftime("%Y-%m-%d"),
+            "period": period_text(c["period"], words=words),
+            "kind": names.get(c["kind"])
+            or names.setdefault(c["kind"], PostingKind.name_of(c["kind"])),
+            "amount": f"{fen_to_yuan(c['amount_fen']):,}",
+            "credited": c["created_at"].astimezone(tz).strftime("%Y-%m-%d"),
         }
         for c in credits
     ]
 
 
-def contribution_rows(contributions) -> list[dict]:
-    """缴费记录 as plain strings."""
+_CONTRIBUTIONS = """
+    SELECT c.period, r.name, c.base_fen, c.employer_share_fen, c.individual_share_fen, c.paid_at
+    FROM accounts_contribution c
+    JOIN accounts_region r ON r.code = c.region_id
+    WHERE c.person_id = %s AND c.period BETWEEN %s AND %s
+    ORDER BY c.period DESC, c.region_id
+"""
+
+
+def contribution_rows(*, person_id: int, year: int) -> list[dict]:
+    """缴费记录 of one year as plain strings, newest period first (one raw query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_CONTRIBUTIONS, [person_id, f"{year}01", f"{year}12"])
+        rows = cursor.fetchall()
+    unpaid, words, tz = _("未到账"), period_words(), timezone.get_current_timezone()
     return [
         {
-            "period": period_text(c.period),
-            "region": c.region.name,
-            "base": f"{fen_to_yuan(c.base_fen):,}",
-            "employer_share": f"{fen_to_yuan(c.employer_share_fen):,}",
-            "individual_share": f"{fen_to_yuan(c.individual_share_fen):,}",
-            "paid": timezone.localtime(c.paid_at).strftime("%Y-%m-%d")
-            if c.paid_at
-            else _("未到账"),
+            "period": period_text(period, words=words),
+            "region": region,
+            "base": f"{fen_to_yuan(base):,}",
+            "employer_share": f"{fen_to_yuan(employer):,}",
+            "individual_share": f"{fen_to_yuan(individual):,}",
+            "paid": aware(paid).astimezone(tz).strftime("%Y-%m-%d") if paid else unpaid,
         }
-        for c in contributions
+        for period, region, base, employer, individual, paid in rows
     ]
 
 
-def period_text(period: str) -> str:
-    """202603 → 2026年3月 (a period in words for persons); none → ""."""
+def period_words() -> str:
+    """period_text's pattern, translated: looked up once for a page of periods (the lookup
+    costs more than the formatting)."""
+    return _("%(year)s年%(month)d月")
+
+
+def period_text(period: str, *, words: str = "") -> str:
+    """202603 → 2026年3月 (a period in words for persons); none → "". `words`: period_words()."""
     if not period:
         return ""
-    return _("%(year)s年%(month)d月") % {"year": period[:4], "month": int(period[4:])}
+    return (words or period_words()) % {"year": period[:4], "month": int(period[4:])}
 
 
 def notification_owner_filter(*, owner: InsuredPerson | Employer) -> dict:

@@ -8,25 +8,21 @@ cursor (no COUNT), and the balance after each row is counted back from the balan
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, F, Q, Sum, When
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .hooks import posting_details
 from .identity import mask_name
-from .models import InsuredPerson, LedgerAccount, Posting, PostingKind, fen_to_yuan
-from .selectors import period_text
+from .models import LedgerAccount, PostingKind, fen_to_yuan
+from .selectors import period_text, period_words
+from .sql import aware, placeholders
 
 PAGE_SIZE = 20
 Kind = LedgerAccount.Kind
-PERSONAL_PARTS = (Kind.PERSON_CURRENT, Kind.PERSON_CARRIED)
-_SIDES = ("from_account", "to_account")
-_ACCOUNT_FIELDS = ("kind", "code", "person__name", "region__name", "employer__name")
 _EXTERNAL = {"BANK": gettext_lazy("银行"), "TAX": gettext_lazy("税务")}
 
 
@@ -36,16 +32,6 @@ class StatementPage:
     balance_fen: int
     older: str  # the cursor of the next (older) page, "" on the last one
     first: bool  # the newest page
-
-
-def personal_statement_accounts(*, person: InsuredPerson) -> tuple[set[int], int]:
-    """The person's personal-account parts (当年 and 历年, every region, closed ones too: their
-    history adds up) and their balance now. The wallet has its own statement."""
-    parts = LedgerAccount.objects.filter(person=person, kind__in=PERSONAL_PARTS).values_list(
-        "pk", "balance_fen"
-    )
-    parts = list(parts)
-    return {pk for pk, _balance in parts}, sum(balance for _pk, balance in parts)
 
 
 def cursor_parse(value: str | None) -> tuple[dt.datetime, int] | None:
@@ -63,54 +49,84 @@ def _cursor(created_at: dt.datetime, pk: int) -> str:
     return f"{micros}-{pk}"
 
 
-def _page_ids(account_ids: list[int], cursor, limit: int) -> RawSQL:
-    """The newest `limit` posting ids per account and direction before the cursor: each an index
-    range scan that stops after `limit` rows."""
-    older, params = "", []
-    if cursor is not None:
-        older = "AND (created_at < %s OR (created_at = %s AND id < %s))"
-        at = connection.ops.adapt_datetimefield_value(cursor[0])
-        params = [at, at, cursor[1]]
+def _before(cursor) -> tuple[str, list]:
+    """The condition and parameters of the postings older than the cursor ("" for none)."""
+    if cursor is None:
+        return "", []
+    at = connection.ops.adapt_datetimefield_value(cursor[0])
+    return "AND (created_at < %s OR (created_at = %s AND id < %s))", [at, at, cursor[1]]
+
+
+_COLUMNS = "id, created_at, kind, period, reference, amount_fen, from_account_id, to_account_id"
+
+
+def _page_scans(account_ids: list[int], cursor, limit: int) -> tuple[str, list]:
+    """The newest `limit` postings per account and direction before the cursor: each an index
+    range scan that stops after `limit` rows (UNION drops a move seen from both sides)."""
+    older, params = _before(cursor)
     scans, all_params = [], []
     for n, (account_id, column) in enumerate(
         (a, c) for a in account_ids for c in ("to_account_id", "from_account_id")
     ):
         scans.append(
-            f"SELECT id FROM (SELECT id FROM accounts_posting WHERE {column} = %s {older} "
-            f"ORDER BY created_at DESC, id DESC LIMIT %s) AS scan{n}"
+            f"SELECT * FROM (SELECT {_COLUMNS} FROM accounts_posting WHERE {column} = %s "
+            f"{older} ORDER BY created_at DESC, id DESC LIMIT %s) AS scan{n}"
         )
         all_params += [account_id, *params, limit]
-    return RawSQL(" UNION ".join(scans), all_params)  # noqa: S611 -- values are parameters
+    return " UNION ".join(scans), all_params
 
 
-def _newer_delta(account_ids: set[int], cursor) -> int:
+def _newer_delta(account_ids: list[int], cursor) -> int:
     """What the postings from the cursor's (the last row shown) on changed the accounts by:
-    the balance now less this is the balance after the page's first row. 0 on the newest."""
+    the balance now less this is the balance after the page's first row. 0 on the newest.
+    Money in less money out; a move between two of the accounts counts both ways and nets 0."""
     if cursor is None:
         return 0
-    at, pk = cursor
-    into, out = Q(to_account_id__in=account_ids), Q(from_account_id__in=account_ids)
-    delta = Case(
-        When(into & ~out, then=F("amount_fen")),
-        When(out & ~into, then=-F("amount_fen")),
-        default=0,
+    at = connection.ops.adapt_datetimefield_value(cursor[0])
+    newer = "AND (created_at > %s OR (created_at = %s AND id >= %s))"
+    ids = placeholders(len(account_ids))
+    sql = (
+        f"SELECT (SELECT COALESCE(SUM(amount_fen), 0) FROM accounts_posting "
+        f"WHERE to_account_id IN ({ids}) {newer}) - "
+        f"(SELECT COALESCE(SUM(amount_fen), 0) FROM accounts_posting "
+        f"WHERE from_account_id IN ({ids}) {newer})"
     )
-    newer = Posting.objects.filter(into | out).filter(
-        Q(created_at__gt=at) | Q(created_at=at, pk__gte=pk)
-    )
-    return newer.aggregate(total=Sum(delta))["total"] or 0
+    params = [*account_ids, at, at, cursor[1]]
+    with connection.cursor() as db:
+        db.execute(sql, params + params)
+        return db.fetchone()[0]
 
 
-def _account_label(account: dict) -> str:
-    kind, region = account["kind"], account["region__name"] or ""
+# A page of postings, each with both accounts' labels (kind, code, person's, region's and
+# employer's name): the page is cut from the scans first, so only its rows are joined.
+_POSTINGS = """
+    SELECT p.id, p.created_at, p.kind, p.period, p.reference, p.amount_fen,
+           p.from_account_id, p.to_account_id,
+           f.kind, f.code, fp.name, fr.name, fe.name,
+           t.kind, t.code, tp.name, tr.name, te.name
+    FROM ({scans} ORDER BY created_at DESC, id DESC LIMIT %s) AS p
+    JOIN accounts_ledgeraccount f ON f.id = p.from_account_id
+    LEFT JOIN accounts_insuredperson fp ON fp.id = f.person_id
+    LEFT JOIN accounts_region fr ON fr.code = f.region_id
+    LEFT JOIN accounts_employer fe ON fe.id = f.employer_id
+    JOIN accounts_ledgeraccount t ON t.id = p.to_account_id
+    LEFT JOIN accounts_insuredperson tp ON tp.id = t.person_id
+    LEFT JOIN accounts_region tr ON tr.code = t.region_id
+    LEFT JOIN accounts_employer te ON te.id = t.employer_id
+    ORDER BY p.created_at DESC, p.id DESC
+"""
+
+
+def _account_label(kind: str, code: str, person: str | None, region: str | None, employer) -> str:
+    region = region or ""
     if kind == Kind.REGION_FUND:
         return _("%(region)s统筹基金") % {"region": region}
     if kind == Kind.EXTERNAL:
-        return str(_EXTERNAL.get(account["code"], account["code"]))
+        return str(_EXTERNAL.get(code, code))
     if kind == Kind.EMPLOYER_PENDING:
-        return _("单位：%(name)s") % {"name": account["employer__name"] or ""}
+        return _("单位：%(name)s") % {"name": employer or ""}
     if kind in (Kind.WALLET, Kind.WALLET_HOLDING):
-        return _("家庭成员 %(name)s") % {"name": mask_name(account["person__name"] or "")}
+        return _("家庭成员 %(name)s") % {"name": mask_name(person or "")}
     if kind == Kind.TRANSFER_TRANSIT:
         return _("转移接续（%(region)s）") % {"region": region}
     label = Kind(kind).label
@@ -131,60 +147,72 @@ def statement_page(
 ) -> StatementPage:
     """One page of the statement of `account_ids` (one owner's, `balance_fen` their balance
     now), newest first. Rows are plain strings for a page or an API: time, name, counterparty,
-    purpose, signed amount (money out of these accounts is negative) and the balance after."""
+    purpose, signed amount (money out of these accounts is negative) and the balance after.
+    One query for the page (raw: composing it in the ORM cost more than running it), one more
+    on an older page for what changed since."""
     cursor = cursor_parse(before)
     if not account_ids:
         return StatementPage([], balance_fen, "", True)
-    fields = [f"{side}__{field}" for side in _SIDES for field in _ACCOUNT_FIELDS]
-    found = list(
-        Posting.objects.filter(pk__in=_page_ids(sorted(account_ids), cursor, size + 1))
-        .order_by("-created_at", "-pk")
-        .values(
-            "pk",
-            "created_at",
-            "kind",
-            "period",
-            "reference",
-            "amount_fen",
-            "from_account_id",
-            "to_account_id",
-            *fields,
-        )[: size + 1]
-    )
+    ids = sorted(account_ids)
+    scans, params = _page_scans(ids, cursor, size + 1)
+    with connection.cursor() as db:
+        db.execute(_POSTINGS.format(scans=scans), [*params, size + 1])
+        found = db.fetchall()
     more, found = len(found) > size, found[:size]
-    details = posting_details(
-        references={p["reference"] for p in found if p["reference"]}, viewer_id=viewer_id
-    )
-    running = balance_fen - _newer_delta(account_ids, cursor)
+    details = posting_details(references={p[4] for p in found if p[4]}, viewer_id=viewer_id)
+    running = balance_fen - _newer_delta(ids, cursor)
+    page = _PageWords(period_words(), timezone.get_current_timezone())
     rows = []
     for posting in found:
-        rows.append(_row(posting, account_ids, running, details.get(posting["reference"], {})))
-        running -= rows[-1]["delta_fen"]
-    older = _cursor(found[-1]["created_at"], found[-1]["pk"]) if more else ""
+        row = _row(posting, account_ids, running, details.get(posting[4], {}), page)
+        rows.append(row)
+        running -= row["delta_fen"]
+    older = _cursor(rows[-1]["created_at"], rows[-1]["id"]) if more else ""
     return StatementPage(rows, balance_fen, older, cursor is None)
 
 
-def _row(posting: dict, account_ids: set[int], balance_after: int, detail: dict) -> dict:
-    amount = posting["amount_fen"]
-    into = posting["to_account_id"] in account_ids
-    out = posting["from_account_id"] in account_ids
-    source, target = ({f: posting[f"{side}__{f}"] for f in _ACCOUNT_FIELDS} for side in _SIDES)
+@dataclass
+class _PageWords:
+    """What a page looks up once however many rows show it (translations cost more than
+    formatting): the period pattern, the time zone, business names and account labels."""
+
+    period: str
+    tz: dt.tzinfo
+    names: dict[str, str] = field(default_factory=dict)
+    labels: dict[tuple, str] = field(default_factory=dict)
+
+    def name(self, kind: str) -> str:
+        if kind not in self.names:
+            self.names[kind] = PostingKind.name_of(kind)
+        return self.names[kind]
+
+    def label(self, account: tuple) -> str:
+        if account not in self.labels:
+            self.labels[account] = _account_label(*account)
+        return self.labels[account]
+
+
+def _row(posting: tuple, account_ids: set[int], balance_after: int, detail: dict, page) -> dict:
+    pk, created_at, kind, period, _reference, amount, from_id, to_id = posting[:8]
+    source, target = posting[8:13], posting[13:18]
+    into, out = to_id in account_ids, from_id in account_ids
     if into and out:  # between the owner's own parts: the balance stays
         direction, delta, signed = "move", 0, _yuan(amount)
-        counterparty = f"{_account_label(source)} → {_account_label(target)}"
+        counterparty = f"{page.label(source)} → {page.label(target)}"
     else:
         direction, delta = ("in", amount) if into else ("out", -amount)
         signed = f"+{_yuan(amount)}" if into else f"−{_yuan(amount)}"
-        counterparty = detail.get("counterparty") or _account_label(source if into else target)
+        counterparty = detail.get("counterparty") or page.label(source if into else target)
     purpose = " · ".join(
-        part for part in (period_text(posting["period"]), detail.get("purpose", "")) if part
+        part for part in (period_text(period, words=page.period), detail.get("purpose")) if part
     )
+    created_at = aware(created_at)
     return {
-        "id": posting["pk"],
-        "created_at": posting["created_at"],
-        "when": timezone.localtime(posting["created_at"]).strftime("%Y-%m-%d %H:%M"),
-        "kind": posting["kind"],
-        "name": PostingKind.name_of(posting["kind"]),
+        "id": pk,
+        "created_at": created_at,
+        "when": created_at.astimezone(page.tz).strftime("%Y-%m-%d %H:%M"),
+        "kind": kind,
+        "name": page.name(kind),
         "counterparty": counterparty,
         "purpose": purpose,
         "direction": direction,

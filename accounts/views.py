@@ -145,25 +145,22 @@ def my_account(request, person):
     year_form = YearForm(request.GET or None)
     year = year_form.cleaned_data["year"] if year_form.is_valid() else None
     year = year or timezone.localdate().year
-    credits = list(selectors.credits_for_person(person=person, year=year))
-    account_ids, balance_fen = statements.personal_statement_accounts(person=person)
-    statement = statements.statement_page(
-        account_ids=account_ids,
-        balance_fen=balance_fen,
-        viewer_id=person.pk,
-        before=request.GET.get("before"),
-    )
+    parts = selectors.personal_account_parts(person_id=person.pk)
+    credits, credit_years = selectors.credit_history(current_ids=parts.current_ids, year=year)
     context = {
-        "summary": selectors.account_summary(person=person),
+        "summary": parts.summary,
         "year": year,
-        "years": sorted({year, *selectors.credit_years_for_person(person=person)}, reverse=True),
+        "years": sorted({year, *credit_years}, reverse=True),
         "credits": selectors.credit_rows(credits),
-        "credit_total": fen_to_yuan(sum(p.amount_fen for p in credits)),
+        "credit_total": fen_to_yuan(sum(credit["amount_fen"] for credit in credits)),
         "chart": selectors.monthly_credit_chart(credits=credits, year=year),
-        "contributions": selectors.contribution_rows(
-            selectors.contributions_for_person(person=person, year=year)
+        "contributions": selectors.contribution_rows(person_id=person.pk, year=year),
+        "statement": statements.statement_page(
+            account_ids=parts.ledger_ids,
+            balance_fen=parts.balance_fen,
+            viewer_id=person.pk,
+            before=request.GET.get("before"),
         ),
-        "statement": statement,
         "year_query": f"year={year}",
     }
     return render(request, "accounts/my_account.html", context)

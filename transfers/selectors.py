@@ -167,6 +167,8 @@ def statement_details(*, references: set[str]) -> dict[str, dict]:
     query, only when a page shows such postings)."""
     numbers = (r.removeprefix("transfer:") for r in references if r.startswith("transfer:"))
     ids = [int(number) for number in numbers if number.isdigit()]
+    if not ids:
+        return {}
     return {
         f"transfer:{application.pk}": {
             "purpose": _("转移接续申请 %(number)s：%(from)s → %(to)s")

@@ -19,7 +19,7 @@ from accounts.models import (
     fen_to_yuan,
 )
 from accounts.services.ledger import yuan_to_fen
-from accounts.sql import json_rows
+from accounts.sql import json_rows, placeholders
 from enrollment import selectors as enrollment_selectors
 
 from .models import (
@@ -332,26 +332,48 @@ def guardian_review_wait_reason(review: GuardianReview) -> str:
     }
 
 
+_TRANSFER_PERSONS = """
+    SELECT t.id, t.sender_id, s.name, r.name
+    FROM wallet_wallettransfer t
+    JOIN accounts_insuredperson s ON s.id = t.sender_id
+    JOIN accounts_insuredperson r ON r.id = t.recipient_id
+    WHERE t.id IN ({ids})
+"""
+_PAYMENT_BENEFICIARIES = """
+    SELECT w.id, w.institution_name, b.name
+    FROM wallet_walletpayment w
+    JOIN accounts_insuredperson b ON b.id = w.beneficiary_id
+    WHERE w.id IN ({ids})
+"""
+
+
 def statement_details(*, references: set[str], viewer_id: int | None) -> dict[str, dict]:
     """What a statement says of wallet postings: whom a transfer went to or came from (the
-    other side's masked name) and its number; the institution and bill of a payment. One query
-    per kind of reference present."""
+    other side's masked name) and its number; the institution and bill of a payment. One raw
+    query per kind of reference present (a statement page reads only a few columns)."""
     details: dict[str, dict] = {}
     transfer_ids = _ids(references, "wallet_transfer:")
-    for transfer in WalletTransfer.objects.filter(pk__in=transfer_ids).select_related(
-        "sender", "recipient"
-    ):
-        other = transfer.recipient if transfer.sender_id == viewer_id else transfer.sender
-        details[transfer.reference] = {
-            "counterparty": _("家庭成员 %(name)s") % {"name": mask_name(other.name)},
-            "purpose": _("转账编号 %(number)s") % {"number": transfer.pk},
-        }
     payment_ids = _ids(references, "wallet_payment:")
-    for payment in WalletPayment.objects.filter(pk__in=payment_ids).select_related("beneficiary"):
-        detail = {"purpose": _("受益人 %(name)s") % {"name": mask_name(payment.beneficiary.name)}}
-        if payment.institution_name:
-            detail["counterparty"] = payment.institution_name
-        details[f"wallet_payment:{payment.pk}"] = detail
+    with connection.cursor() as cursor:
+        if transfer_ids:
+            cursor.execute(
+                _TRANSFER_PERSONS.format(ids=placeholders(len(transfer_ids))), transfer_ids
+            )
+            for pk, sender_id, sender, recipient in cursor.fetchall():
+                other = recipient if sender_id == viewer_id else sender
+                details[f"wallet_transfer:{pk}"] = {
+                    "counterparty": _("家庭成员 %(name)s") % {"name": mask_name(other)},
+                    "purpose": _("转账编号 %(number)s") % {"number": pk},
+                }
+        if payment_ids:
+            cursor.execute(
+                _PAYMENT_BENEFICIARIES.format(ids=placeholders(len(payment_ids))), payment_ids
+            )
+            for pk, institution, beneficiary in cursor.fetchall():
+                detail = {"purpose": _("受益人 %(name)s") % {"name": mask_name(beneficiary)}}
+                if institution:
+                    detail["counterparty"] = institution
+                details[f"wallet_payment:{pk}"] = detail
     return details
 
 

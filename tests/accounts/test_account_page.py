@@ -67,6 +67,8 @@ def test_the_page_runs_a_constant_number_of_queries(signed_in, person, contribut
     with CaptureQueriesContext(connection) as after:
         signed_in.get(URL)
     assert len(after.captured_queries) == len(before.captured_queries)
+    # session, user, person, personal accounts, credits and years, contributions, statement
+    assert len(before.captured_queries) == 7
 
 
 def test_only_persons_have_an_account_page(client):

@@ -4,7 +4,8 @@ in the new one, each row saying which application and which way; the balance sta
 import pytest
 
 from accounts.models import Region
-from accounts.statements import personal_statement_accounts, statement_page
+from accounts.selectors import personal_account_parts
+from accounts.statements import statement_page
 from tests.factories import StaffUserFactory
 from transfers.services import transfer_apply, transfer_in_accept, transfer_out_approve
 
@@ -28,7 +29,8 @@ def test_the_statement_names_the_application_and_keeps_the_balance():
     )
     transfer_out_approve(application_id=application.pk, by=staff(XIAN))
     transfer_in_accept(application_id=application.pk, by=staff(TAIYUAN))
-    ids, balance_fen = personal_statement_accounts(person=person)
+    parts = personal_account_parts(person_id=person.pk)
+    ids, balance_fen = parts.ledger_ids, parts.balance_fen
     rows = statement_page(account_ids=ids, balance_fen=balance_fen, viewer_id=person.pk).rows
     moved = [r for r in rows if r["name"] == "转移接续"]
     purpose = f"转移接续申请 {application.pk}：西安市 → 太原市"

@@ -5,7 +5,8 @@ side, named, with whom and which transfer, and balances that add up."""
 import pytest
 from django.test import Client
 
-from accounts.statements import personal_statement_accounts, statement_page
+from accounts.selectors import personal_account_parts
+from accounts.statements import statement_page
 from enrollment.models import Scheme
 from tests.wallet.factories import family_pair, fund, last_code
 from wallet.models import Wallet
@@ -26,7 +27,8 @@ def sent(capture, sender, recipient, amount="200.00"):
 
 
 def personal_rows(person):
-    ids, balance_fen = personal_statement_accounts(person=person)
+    parts = personal_account_parts(person_id=person.pk)
+    ids, balance_fen = parts.ledger_ids, parts.balance_fen
     return statement_page(account_ids=ids, balance_fen=balance_fen, viewer_id=person.pk).rows
 
 
