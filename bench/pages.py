@@ -51,6 +51,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 def build() -> dict:
     """The demo data plus what the targets need; the logins (username → password)."""
     from django.core.management import call_command
+    from django.db import connection
 
     from accounts.models import InsuredPerson, LedgerAccount, Posting, Region
     from accounts.services import ledger
@@ -89,6 +90,9 @@ def build() -> dict:
     employer = employee.employer
     if not employer.refund_batches.exists():
         _refund_batch(few, employer)
+    # Statistics as autovacuum keeps them on a live database: plans as production's.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return {
         "few": (few.national_id, DEMO_PASSWORD),
         "many": (many.national_id, DEMO_PASSWORD),
