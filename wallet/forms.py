@@ -7,11 +7,12 @@ from accounts.forms import DecimalField, NameFormField, NationalIdFormField
 from accounts.models import Region
 
 from .models import Relation
+from .selectors import region_label
 
 
 class RegionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Region) -> str:
-        return f"{obj.province} {obj.name}" if obj.province != obj.name else obj.name
+        return region_label(province=obj.province, name=obj.name)
 
 
 def wallet_region_field(label) -> RegionChoiceField:

@@ -4,7 +4,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Case, F, Q, QuerySet, Sum, When, Window
+from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, Sum, When, Window
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,7 @@ from .models import (
     PaymentCode,
     UsageRegionChange,
     Wallet,
+    WalletDailyUsage,
     WalletPayment,
     WalletTransfer,
 )
@@ -96,6 +98,17 @@ def region_policy(*, region: Region) -> RegionPolicy:
 
 def wallet_regions() -> QuerySet[Region]:
     return Region.objects.filter(wallet_enabled=True).order_by("code")
+
+
+def region_label(*, province: str, name: str) -> str:
+    """How a select box names a region: with its province unless the region is one."""
+    return f"{province} {name}" if province != name else name
+
+
+def wallet_region_choices() -> list[tuple[str, str]]:
+    """(code, label) of every region where a wallet can be used, for a select box."""
+    rows = wallet_regions().values_list("code", "province", "name")
+    return [(code, region_label(province=province, name=name)) for code, province, name in rows]
 
 
 # --- family -------------------------------------------------------------------------------
@@ -192,6 +205,63 @@ def wallet_for_person(*, person: InsuredPerson) -> Wallet | None:
     )
 
 
+_RULES = (
+    "wallet_max_transfers_per_day",
+    "wallet_max_transfer_amount",
+    "wallet_quiet_start",
+    "wallet_quiet_end",
+)
+
+
+def _policy_default(name: str):
+    field = RegionPolicy._meta.get_field(name)
+    return field.to_python(field.get_default())
+
+
+def wallet_page(*, person: InsuredPerson, day: dt.date) -> dict | None:
+    """What the wallet page shows of the person's wallet, in one query: status, balance, both
+    regions' names, the phone, when and by whom it was opened, the insured region's transfer
+    rules (`_RULES`, the national defaults where the region has no policy row) and `used`, the
+    transfers sent on `day`. None without a wallet."""
+    used = WalletDailyUsage.objects.filter(sender_id=OuterRef("person_id"), day=day)
+    policy = {name: F(f"insured_region__policy__{name}") for name in _RULES}
+    row = (
+        Wallet.objects.filter(person=person)
+        .values(
+            "id",
+            "status",
+            "phone",
+            "opened_at",
+            "opened_by_id",
+            "usage_region_id",
+            balance_fen=F("account__balance_fen"),
+            insured_region_name=F("insured_region__name"),
+            usage_region_name=F("usage_region__name"),
+            opened_by_name=F("opened_by__name"),
+            used=Coalesce(Subquery(used.values("transfers")[:1]), 0),
+            **policy,
+        )
+        .first()
+    )
+    if row is not None:
+        for name in _RULES:
+            if row[name] is None:  # no policy row: the left join found nothing
+                row[name] = _policy_default(name)
+    return row
+
+
+def wallet_usage_rows(*, wallet_id: int, limit: int = 20) -> list[tuple]:
+    """The wallet's latest usage-region changes, newest first: (changed_at, from region's
+    name or None for the opening, to region's name, the name of who changed it)."""
+    return list(
+        UsageRegionChange.objects.filter(wallet_id=wallet_id)
+        .order_by("-changed_at", "-pk")
+        .values_list("changed_at", "from_region__name", "to_region__name", "changed_by__name")[
+            :limit
+        ]
+    )
+
+
 def wallet_usage_history(*, wallet: Wallet) -> QuerySet[UsageRegionChange]:
     return UsageRegionChange.objects.filter(wallet=wallet).select_related(
         "from_region", "to_region", "changed_by"
@@ -256,10 +326,18 @@ def incoming_transfers(*, person: InsuredPerson) -> QuerySet[WalletTransfer]:
     return transfers_for_person(person=person).filter(recipient=person, status=TransferStatus.SENT)
 
 
+def incoming_transfer_rows(*, person: InsuredPerson) -> list[tuple]:
+    """The transfers waiting for this person to accept, newest first, as (id, the sender's
+    name, amount in fen, accept deadline): what the wallet page lists."""
+    return list(
+        WalletTransfer.objects.filter(recipient=person, status=TransferStatus.SENT)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", "sender__name", "amount_fen", "accept_deadline")
+    )
+
+
 def sent_today(*, person: InsuredPerson, day) -> tuple[int, int]:
     """The transfers the person sent on the day and their total in fen."""
-    from .models import WalletDailyUsage
-
     usage = WalletDailyUsage.objects.filter(sender=person, day=day).first()
     return (usage.transfers, usage.amount_fen) if usage else (0, 0)
 

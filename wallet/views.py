@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.confirmation import confirm_page, needs_confirmation
 from accounts.decorators import person_required
 from accounts.errors import BusinessRuleViolation, NotFound
+from accounts.messaging import mask_phone
 from accounts.models import InsuredPerson
 from accounts.statements import statement_page
 from accounts.templatetags.money import yuan
@@ -27,7 +28,7 @@ from .forms import (
     UsageRegionForm,
     WalletOpenForm,
 )
-from .models import WalletTransfer
+from .models import Wallet, WalletTransfer
 from .services import family, payment_codes, transfers, wallets
 from .services.common import suspended_message
 
@@ -68,13 +69,72 @@ def _suspended(person: InsuredPerson, wallet) -> str:
     return suspended_message(region_name=wallet.insured_region.name)
 
 
+def _local(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A moment in local time as the pages show it (the `date` filter's "Y-m-d H:i")."""
+    return timezone.localtime(value).strftime(fmt) if value else ""
+
+
+def _wallet_facts(row: dict, person: InsuredPerson) -> dict:
+    """The wallet page's facts and transfer rules, formatted once for the template."""
+    limit = row["wallet_max_transfers_per_day"]
+    return {
+        "balance": yuan(row["balance_fen"]),
+        "status": row["status"],
+        "status_label": Wallet.Status(row["status"]).label,
+        "insured_region": row["insured_region_name"],
+        "usage_region": row["usage_region_name"],
+        "usage_region_id": row["usage_region_id"],
+        "phone": mask_phone(row["phone"]) or "—",
+        "opened_at": _local(row["opened_at"]),
+        "opened_by": row["opened_by_name"] if row["opened_by_id"] != person.pk else "",
+        "rules": {
+            "max": limit,
+            "left": max(limit - row["used"], 0),
+            "amount": row["wallet_max_transfer_amount"],
+            "start": row["wallet_quiet_start"].strftime("%H:%M"),
+            "end": row["wallet_quiet_end"].strftime("%H:%M"),
+        },
+    }
+
+
 @person_required
 @require_http_methods(["GET", "POST"])
 def wallet_home(request, person: InsuredPerson):
     """The wallet: open it, or see balance, usage region and its history, incoming transfers."""
-    wallet = selectors.wallet_for_person(person=person)
-    open_form = WalletOpenForm(request.POST or None) if wallet is None else None
-    if open_form is not None and request.method == "POST" and open_form.is_valid():
+    row = selectors.wallet_page(person=person, day=timezone.localdate())
+    if row is None:
+        return _wallet_open(request, person)
+    context = {
+        "wallet": _wallet_facts(row, person),
+        "incoming": [
+            {
+                "sender": sender,
+                "amount": yuan(amount_fen),
+                "deadline": _local(deadline),
+                "accept_url": reverse("wallet:transfer_accept", args=[pk]),
+            }
+            for pk, sender, amount_fen, deadline in selectors.incoming_transfer_rows(person=person)
+        ],
+        "regions": selectors.wallet_region_choices(),
+        "usage_history": [
+            {
+                "at": _local(changed_at, "%Y-%m-%d %H:%M:%S"),
+                "from": from_region or _("（开通）"),
+                "to": to_region,
+                "by": changed_by,
+            }
+            for changed_at, from_region, to_region, changed_by in selectors.wallet_usage_rows(
+                wallet_id=row["id"]
+            )
+        ],
+    }
+    return render(request, "wallet/home.html", context)
+
+
+def _wallet_open(request, person: InsuredPerson):
+    """No wallet yet: where the person is insured, and the form that opens one."""
+    open_form = WalletOpenForm(request.POST or None)
+    if request.method == "POST" and open_form.is_valid():
         try:
             wallets.wallet_open(
                 by=person,
@@ -88,17 +148,9 @@ def wallet_home(request, person: InsuredPerson):
             return redirect("wallet:home")
     context = {
         "person": person,
-        "wallet": wallet,
         "open_form": open_form,
-        "insured_region": None,
-        "limits": _limits(person, wallet),
+        "insured_region": selectors.insured_region_row(person=person),
     }
-    if wallet is None:
-        context["insured_region"] = selectors.insured_region_row(person=person)
-    else:
-        context["usage_form"] = UsageRegionForm(initial={"usage_region": wallet.usage_region_id})
-        context["usage_history"] = selectors.wallet_usage_history(wallet=wallet)[:20]
-        context["incoming"] = selectors.incoming_transfers(person=person)
     return render(request, "wallet/home.html", context)
 
 
