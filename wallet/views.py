@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -76,7 +77,7 @@ def _local(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def _wallet_facts(row: dict, person: InsuredPerson) -> dict:
     """The wallet page's facts and transfer rules, formatted once for the template."""
-    limit = row["wallet_max_transfers_per_day"]
+    policy = row["policy"]
     return {
         "balance": yuan(row["balance_fen"]),
         "status": row["status"],
@@ -88,13 +89,25 @@ def _wallet_facts(row: dict, person: InsuredPerson) -> dict:
         "opened_at": _local(row["opened_at"]),
         "opened_by": row["opened_by_name"] if row["opened_by_id"] != person.pk else "",
         "rules": {
-            "max": limit,
-            "left": max(limit - row["used"], 0),
-            "amount": row["wallet_max_transfer_amount"],
-            "start": row["wallet_quiet_start"].strftime("%H:%M"),
-            "end": row["wallet_quiet_end"].strftime("%H:%M"),
+            "max": policy.wallet_max_transfers_per_day,
+            "left": max(policy.wallet_max_transfers_per_day - row["used"], 0),
+            "amount": policy.wallet_max_transfer_amount,
+            "start": policy.wallet_quiet_start.strftime("%H:%M"),
+            "end": policy.wallet_quiet_end.strftime("%H:%M"),
         },
     }
+
+
+def _region_options(*, selected: str) -> str:
+    """A region select box's options, built in one pass rather than a template loop."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (code, " selected" if code == selected else "", label)
+            for code, label in selectors.wallet_region_choices()
+        ),
+    )
 
 
 @person_required
@@ -115,7 +128,7 @@ def wallet_home(request, person: InsuredPerson):
             }
             for pk, sender, amount_fen, deadline in selectors.incoming_transfer_rows(person=person)
         ],
-        "regions": selectors.wallet_region_choices(),
+        "region_options": _region_options(selected=row["usage_region_id"]),
         "usage_history": [
             {
                 "at": _local(changed_at, "%Y-%m-%d %H:%M:%S"),
