@@ -319,6 +319,38 @@ def transfer_visible(*, person: InsuredPerson, transfer_id: int) -> WalletTransf
     return transfers_for_person(person=person).filter(pk=transfer_id).first()
 
 
+def transfer_rows(*, person: InsuredPerson, limit: int = 200) -> list[dict]:
+    """The latest of the transfers `transfers_for_person` finds, newest first, as dicts: id,
+    created_at, sender_id, sender (name), recipient (name), amount_fen, status, finish_reason
+    and accept_deadline."""
+    unsent = ", ".join(["%s"] * len(_UNSENT))
+    found = _fetch_all(
+        f"""SELECT t.id, t.created_at, t.sender_id, s.name, r.name, t.amount_fen, t.status,
+                  t.finish_reason, t.accept_deadline
+           FROM wallet_wallettransfer t
+           JOIN accounts_insuredperson s ON s.id = t.sender_id
+           JOIN accounts_insuredperson r ON r.id = t.recipient_id
+           WHERE t.sender_id = %s OR (t.recipient_id = %s AND t.status NOT IN ({unsent}))
+           ORDER BY t.created_at DESC, t.id DESC
+           LIMIT %s""",  # noqa: S608 — constant SQL, placeholders only
+        [person.pk, person.pk, *(status.value for status in _UNSENT), limit],
+    )
+    return [
+        {
+            "id": pk,
+            "created_at": rows.aware(created_at),
+            "sender_id": sender_id,
+            "sender": sender,
+            "recipient": recipient,
+            "amount_fen": amount_fen,
+            "status": status,
+            "finish_reason": finish_reason,
+            "accept_deadline": rows.aware(deadline),
+        }
+        for pk, created_at, sender_id, sender, recipient, amount_fen, status, finish_reason, deadline in found
+    ]
+
+
 def incoming_transfers(*, person: InsuredPerson) -> QuerySet[WalletTransfer]:
     return transfers_for_person(person=person).filter(recipient=person, status=TransferStatus.SENT)
 

@@ -32,6 +32,7 @@ from .forms import (
 from .models import Wallet, WalletTransfer
 from .services import family, payment_codes, transfers, wallets
 from .services.common import suspended_message
+from .templatetags.wallet_tags import badge
 
 
 def _refused(request, exc: BusinessRuleViolation, *, to: str, **kwargs):
@@ -429,14 +430,39 @@ def transfer_accept(request, person: InsuredPerson, pk: int):
     return redirect("wallet:transfers")
 
 
+def _transfer_row(row: dict, person: InsuredPerson) -> dict:
+    """One line of the transfer list, formatted once for the template."""
+    outgoing = row["sender_id"] == person.pk
+    awaiting_code = outgoing and row["status"] == WalletTransfer.Status.AWAITING_CODE
+    return {
+        "number": row["id"],
+        "created": _local(row["created_at"]),
+        "direction": _("转出") if outgoing else _("转入"),
+        "other": row["recipient"] if outgoing else row["sender"],
+        "amount": yuan(row["amount_fen"]),
+        "badge": badge(row["status"]),
+        "status": WalletTransfer.Status(row["status"]).label,
+        "finish_reason": row["finish_reason"],
+        "code_url": reverse("wallet:transfer_code", args=[row["id"]]) if awaiting_code else "",
+    }
+
+
 @person_required
 def transfer_list(request, person: InsuredPerson):
     """Incoming transfers to accept, then every transfer sent or received."""
-    rows = list(selectors.transfers_for_person(person=person)[:200])
+    rows = selectors.transfer_rows(person=person)
     context = {
-        "person": person,
-        "incoming": [t for t in rows if t.recipient_id == person.pk and t.status == "SENT"],
-        "transfers": rows,
+        "incoming": [
+            {
+                "sender": row["sender"],
+                "amount": yuan(row["amount_fen"]),
+                "deadline": _local(row["accept_deadline"]),
+                "accept_url": reverse("wallet:transfer_accept", args=[row["id"]]),
+            }
+            for row in rows
+            if row["sender_id"] != person.pk and row["status"] == WalletTransfer.Status.SENT
+        ],
+        "transfers": [_transfer_row(row, person) for row in rows],
     }
     return render(request, "wallet/transfers.html", context)
 

@@ -170,3 +170,60 @@ def test_the_page_reads_the_same_few_queries_however_many_rows(on_commit):
     # then: session, user, person, then the wallet, transfers, regions, usage history
     assert queries() == before == 7
     assert selectors.incoming_transfer_rows(person=recipient)[0][1] == brother.name
+
+
+# --- the transfer list (/wallet/transfers/) -------------------------------------------------
+
+
+def test_the_transfer_list_has_what_each_side_may_see_newest_first(on_commit, clock):
+    # given: one transfer sent, then one still waiting for its code
+    sender, recipient, _binding = family_pair()
+    first = sent(on_commit, sender, recipient, "1.00", "a")
+    transfers.wallet_transfer_accept(transfer_id=first.pk, recipient=recipient)
+    clock.shift(dt.timedelta(minutes=1))
+    with on_commit():
+        awaiting = transfers.wallet_transfer_create(
+            sender=sender, to_national_id=recipient.national_id, amount="2.00", idempotency_key="b"
+        )
+    # when
+    senders = selectors.transfer_rows(person=sender)
+    recipients = selectors.transfer_rows(person=recipient)
+    # then: the code step is the sender's only
+    assert [row["id"] for row in senders] == [awaiting.pk, first.pk]
+    assert [row["id"] for row in recipients] == [first.pk]
+    assert recipients[0] == {
+        "id": first.pk,
+        "created_at": shanghai(2025, 3, 10, 10, 0),
+        "sender_id": sender.pk,
+        "sender": sender.name,
+        "recipient": recipient.name,
+        "amount_fen": 100,
+        "status": "ACCEPTED",
+        "finish_reason": "",
+        "accept_deadline": shanghai(2025, 3, 11, 6, 0),
+    }
+    assert [row["id"] for row in selectors.transfer_rows(person=sender, limit=1)] == [awaiting.pk]
+    client = Client()
+    client.force_login(sender.user)
+    html = client.get("/wallet/transfers/").content.decode()
+    assert f'<a href="/wallet/transfers/{awaiting.pk}/code/">输入验证码</a>' in html
+
+
+def test_the_transfer_list_page_shows_each_row_from_the_persons_side(on_commit):
+    # given
+    sender, recipient, _binding = family_pair()
+    waiting = sent(on_commit, sender, recipient, "12.00", "a")
+    client = Client()
+    client.force_login(recipient.user)
+    # when
+    html = client.get("/wallet/transfers/").content.decode()
+    # then: to accept, and in the list as received from the sender
+    assert f'action="/wallet/transfers/{waiting.pk}/accept/"' in html
+    assert "<td>转入</td><td>" + sender.name + "</td>" in html
+    assert '<td class="nowrap">2025-03-11 06:00</td>' in html
+    assert '<span class="badge badge--suspended">待接收</span>' in html
+    # and the sender's side: sent, nothing to accept
+    client.force_login(sender.user)
+    html = client.get("/wallet/transfers/").content.decode()
+    assert "<td>转出</td><td>" + recipient.name + "</td>" in html
+    assert "/accept/" not in html and "没有待接收的转账。" in html
