@@ -113,12 +113,19 @@ def _fetch_all(sql: str, params) -> list[tuple]:
         return cursor.fetchall()
 
 
-def wallet_region_choices() -> list[tuple[str, str]]:
-    """(code, label) of every region where a wallet can be used, for a select box."""
-    found = _fetch_all(
+def wallet_region_rows() -> list[tuple[str, str, str]]:
+    """(code, province, name) of every region where a wallet can be used, by code."""
+    return _fetch_all(
         "SELECT code, province, name FROM accounts_region WHERE wallet_enabled ORDER BY code", []
     )
-    return [(code, region_label(province=province, name=name)) for code, province, name in found]
+
+
+def wallet_region_choices() -> list[tuple[str, str]]:
+    """(code, label) of every region where a wallet can be used, for a select box."""
+    return [
+        (code, region_label(province=province, name=name))
+        for code, province, name in wallet_region_rows()
+    ]
 
 
 # --- family -------------------------------------------------------------------------------
@@ -132,6 +139,46 @@ def family_bindings_for_person(*, person: InsuredPerson, live_only: bool = False
     return queryset.select_related(
         "requester", "member", "requester__wallet", "member__wallet", "guardian_review"
     )
+
+
+def family_rows(*, person: InsuredPerson) -> list[dict]:
+    """The bindings `family_bindings_for_person` finds, newest first, as the family page lists
+    them: id, outgoing (the person asked), relation (as the requester named the member),
+    status, guardian, end_reason, the other side's name, national_id, wallet_status (None
+    without a wallet) and wallet_region (where they were insured when bound), and the
+    guardian review's status (None without one)."""
+    found = _fetch_all(
+        """SELECT b.id, b.requester_id = %s, b.relation, b.status, b.guardian, b.end_reason,
+                  o.name, o.national_id, w.status,
+                  CASE WHEN b.requester_id = %s THEN b.member_region_id
+                       ELSE b.requester_region_id END,
+                  g.status
+           FROM wallet_familybinding b
+           JOIN accounts_insuredperson o
+             ON o.id = CASE WHEN b.requester_id = %s THEN b.member_id ELSE b.requester_id END
+           LEFT JOIN wallet_wallet w ON w.person_id = o.id
+           LEFT JOIN wallet_guardianreview g ON g.binding_id = b.id
+           WHERE b.requester_id = %s OR b.member_id = %s
+           ORDER BY b.created_at DESC, b.id DESC""",
+        [person.pk] * 5,
+    )
+    keys = (
+        "id",
+        "outgoing",
+        "relation",
+        "status",
+        "guardian",
+        "end_reason",
+        "name",
+        "national_id",
+        "wallet_status",
+        "wallet_region",
+        "review_status",
+    )
+    return [
+        dict(zip(keys, row, strict=True)) | {"outgoing": bool(row[1]), "guardian": bool(row[4])}
+        for row in found
+    ]
 
 
 def family_bindings_to_confirm(*, person: InsuredPerson) -> QuerySet[FamilyBinding]:

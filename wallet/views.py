@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.confirmation import confirm_page, needs_confirmation
 from accounts.decorators import person_required
 from accounts.errors import BusinessRuleViolation, NotFound
+from accounts.identity import mask_national_id
 from accounts.messaging import mask_phone
 from accounts.models import InsuredPerson
 from accounts.statements import statement_page
@@ -29,7 +30,7 @@ from .forms import (
     UsageRegionForm,
     WalletOpenForm,
 )
-from .models import Wallet, WalletTransfer
+from .models import FamilyBinding, Wallet, WalletTransfer, relation_seen
 from .services import family, payment_codes, transfers, wallets
 from .services.common import suspended_message
 from .templatetags.wallet_tags import badge
@@ -99,15 +100,13 @@ def _wallet_facts(row: dict, person: InsuredPerson) -> dict:
     }
 
 
-def _region_options(*, selected: str) -> str:
-    """A region select box's options, built in one pass rather than a template loop."""
+def _options(choices, *, selected: str) -> str:
+    """A select box's options from (value, label) pairs, built in one pass rather than in a
+    template loop."""
     return format_html_join(
         "",
         '<option value="{}"{}>{}</option>',
-        (
-            (code, " selected" if code == selected else "", label)
-            for code, label in selectors.wallet_region_choices()
-        ),
+        ((value, " selected" if value == selected else "", label) for value, label in choices),
     )
 
 
@@ -129,7 +128,9 @@ def wallet_home(request, person: InsuredPerson):
             }
             for pk, sender, amount_fen, deadline in selectors.incoming_transfer_rows(person=person)
         ],
-        "region_options": _region_options(selected=row["usage_region_id"]),
+        "region_options": _options(
+            selectors.wallet_region_choices(), selected=row["usage_region_id"]
+        ),
         "usage_history": [
             {
                 "at": _local(changed_at, "%Y-%m-%d %H:%M:%S"),
@@ -185,6 +186,24 @@ def usage_region_change(request, person: InsuredPerson):
     return redirect("wallet:home")
 
 
+def _family_row(row: dict) -> dict:
+    """One family member's line, formatted once for the template."""
+    status, pk = row["status"], row["id"]
+    wallet_status = row["wallet_status"]
+    can_open = status == FamilyBinding.Status.CONFIRMED and wallet_status is None
+    return {
+        **row,
+        "relation": relation_seen(row["relation"], by_requester=row["outgoing"]),
+        "national_id": mask_national_id(row["national_id"]),
+        "badge": badge(status),
+        "status_label": FamilyBinding.Status(status).label,
+        "wallet": Wallet.Status(wallet_status).label if wallet_status else "",
+        "open_url": reverse("wallet:family_open_wallet", args=[pk]) if can_open else "",
+        "confirm_url": reverse("wallet:family_confirm", args=[pk]),
+        "end_url": reverse("wallet:family_end", args=[pk]),
+    }
+
+
 @person_required
 @require_http_methods(["GET", "POST"])
 def family_page(request, person: InsuredPerson):
@@ -202,28 +221,26 @@ def family_page(request, person: InsuredPerson):
             else:
                 messages.success(request, _("绑定申请已提交，等待对方确认。"))
             return redirect("wallet:family")
-    bindings = list(selectors.family_bindings_for_person(person=person))
-    rows = [
-        {
-            "binding": binding,
-            "other": binding.other(person.pk),
-            "relation": binding.relation_seen_by(person.pk),
-            "outgoing": binding.requester_id == person.pk,
-            "review": getattr(binding, "guardian_review", None),
-            "wallet": getattr(binding.other(person.pk), "wallet", None),
-            "wallet_region": binding.member_region_id
-            if binding.requester_id == person.pk
-            else binding.requester_region_id,
-        }
-        for binding in bindings
-    ]
+    rows = [_family_row(row) for row in selectors.family_rows(person=person)]
+    regions = [(code, name) for code, _province, name in selectors.wallet_region_rows()]
+    for row in rows:
+        if row["open_url"]:
+            row["region_options"] = _options(regions, selected=row["wallet_region"])
     context = {
-        "person": person,
         "rows": rows,
-        "to_confirm": list(selectors.family_bindings_to_confirm(person=person)),
+        "to_confirm": [
+            {
+                "requester": binding.requester.name,
+                "requester_id": binding.requester.masked_national_id,
+                "member": binding.member.name,
+                "relation": binding.get_relation_display(),
+                "created": _local(binding.created_at),
+                "confirm_url": reverse("wallet:family_confirm", args=[binding.pk]),
+                "end_url": reverse("wallet:family_end", args=[binding.pk]),
+            }
+            for binding in selectors.family_bindings_to_confirm(person=person)
+        ],
         "form": form,
-        "has_wallet": selectors.wallet_for_person(person=person) is not None,
-        "regions": list(selectors.wallet_regions()),
     }
     return render(request, "wallet/family.html", context)
 
