@@ -7,7 +7,7 @@ from accounts.forms import DecimalField, NameFormField, NationalIdFormField
 from accounts.models import Region
 
 from .models import Relation
-from .selectors import region_label
+from .selectors import region_label, wallet_regions
 
 
 class RegionChoiceField(forms.ModelChoiceField):
@@ -18,7 +18,7 @@ class RegionChoiceField(forms.ModelChoiceField):
 def wallet_region_field(label) -> RegionChoiceField:
     return RegionChoiceField(
         label=label,
-        queryset=Region.objects.filter(wallet_enabled=True).order_by("code"),
+        queryset=wallet_regions(),
         empty_label=_("请选择"),
     )
 

@@ -100,6 +100,16 @@ def _wallet_facts(row: dict, person: InsuredPerson) -> dict:
     }
 
 
+def _incoming(pk: int, sender: str, amount_fen: int, deadline) -> dict:
+    """A transfer waiting for this person, as the wallet and transfer pages list it."""
+    return {
+        "sender": sender,
+        "amount": yuan(amount_fen),
+        "deadline": _local(deadline),
+        "accept_url": reverse("wallet:transfer_accept", args=[pk]),
+    }
+
+
 def _options(choices, *, selected: str) -> str:
     """A select box's options from (value, label) pairs, built in one pass rather than in a
     template loop."""
@@ -120,13 +130,7 @@ def wallet_home(request, person: InsuredPerson):
     context = {
         "wallet": _wallet_facts(row, person),
         "incoming": [
-            {
-                "sender": sender,
-                "amount": yuan(amount_fen),
-                "deadline": _local(deadline),
-                "accept_url": reverse("wallet:transfer_accept", args=[pk]),
-            }
-            for pk, sender, amount_fen, deadline in selectors.incoming_transfer_rows(person=person)
+            _incoming(*transfer) for transfer in selectors.incoming_transfer_rows(person=person)
         ],
         "region_options": _options(
             selectors.wallet_region_choices(), selected=row["usage_region_id"]
@@ -470,12 +474,7 @@ def transfer_list(request, person: InsuredPerson):
     rows = selectors.transfer_rows(person=person)
     context = {
         "incoming": [
-            {
-                "sender": row["sender"],
-                "amount": yuan(row["amount_fen"]),
-                "deadline": _local(row["accept_deadline"]),
-                "accept_url": reverse("wallet:transfer_accept", args=[row["id"]]),
-            }
+            _incoming(row["id"], row["sender"], row["amount_fen"], row["accept_deadline"])
             for row in rows
             if row["sender_id"] != person.pk and row["status"] == WalletTransfer.Status.SENT
         ],
