@@ -113,6 +113,14 @@ def _fetch_all(sql: str, params) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _fetch_dicts(sql: str, params) -> list[dict]:
+    """`_fetch_all`'s rows as dicts by column name."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def wallet_region_rows() -> list[tuple[str, str, str]]:
     """(code, province, name) of every region where a wallet can be used, by code."""
     return _fetch_all(
@@ -147,12 +155,12 @@ def family_rows(*, person: InsuredPerson) -> list[dict]:
     status, guardian, end_reason, the other side's name, national_id, wallet_status (None
     without a wallet) and wallet_region (where they were insured when bound), and the
     guardian review's status (None without one)."""
-    found = _fetch_all(
-        """SELECT b.id, b.requester_id = %s, b.relation, b.status, b.guardian, b.end_reason,
-                  o.name, o.national_id, w.status,
+    found = _fetch_dicts(
+        """SELECT b.id, b.requester_id = %s AS outgoing, b.relation, b.status, b.guardian,
+                  b.end_reason, o.name, o.national_id, w.status AS wallet_status,
                   CASE WHEN b.requester_id = %s THEN b.member_region_id
-                       ELSE b.requester_region_id END,
-                  g.status
+                       ELSE b.requester_region_id END AS wallet_region,
+                  g.status AS review_status
            FROM wallet_familybinding b
            JOIN accounts_insuredperson o
              ON o.id = CASE WHEN b.requester_id = %s THEN b.member_id ELSE b.requester_id END
@@ -162,23 +170,9 @@ def family_rows(*, person: InsuredPerson) -> list[dict]:
            ORDER BY b.created_at DESC, b.id DESC""",
         [person.pk] * 5,
     )
-    keys = (
-        "id",
-        "outgoing",
-        "relation",
-        "status",
-        "guardian",
-        "end_reason",
-        "name",
-        "national_id",
-        "wallet_status",
-        "wallet_region",
-        "review_status",
-    )
-    return [
-        dict(zip(keys, row, strict=True)) | {"outgoing": bool(row[1]), "guardian": bool(row[4])}
-        for row in found
-    ]
+    for row in found:  # SQLite answers 0 and 1
+        row["outgoing"], row["guardian"] = bool(row["outgoing"]), bool(row["guardian"])
+    return found
 
 
 def family_bindings_to_confirm(*, person: InsuredPerson) -> QuerySet[FamilyBinding]:
@@ -371,9 +365,9 @@ def transfer_rows(*, person: InsuredPerson, limit: int = 200) -> list[dict]:
     created_at, sender_id, sender (name), recipient (name), amount_fen, status, finish_reason
     and accept_deadline."""
     unsent = ", ".join(["%s"] * len(_UNSENT))
-    found = _fetch_all(
-        f"""SELECT t.id, t.created_at, t.sender_id, s.name, r.name, t.amount_fen, t.status,
-                  t.finish_reason, t.accept_deadline
+    found = _fetch_dicts(
+        f"""SELECT t.id, t.created_at, t.sender_id, s.name AS sender, r.name AS recipient,
+                  t.amount_fen, t.status, t.finish_reason, t.accept_deadline
            FROM wallet_wallettransfer t
            JOIN accounts_insuredperson s ON s.id = t.sender_id
            JOIN accounts_insuredperson r ON r.id = t.recipient_id
@@ -382,20 +376,10 @@ def transfer_rows(*, person: InsuredPerson, limit: int = 200) -> list[dict]:
            LIMIT %s""",  # noqa: S608 — constant SQL, placeholders only
         [person.pk, person.pk, *(status.value for status in _UNSENT), limit],
     )
-    return [
-        {
-            "id": pk,
-            "created_at": rows.aware(created_at),
-            "sender_id": sender_id,
-            "sender": sender,
-            "recipient": recipient,
-            "amount_fen": amount_fen,
-            "status": status,
-            "finish_reason": finish_reason,
-            "accept_deadline": rows.aware(deadline),
-        }
-        for pk, created_at, sender_id, sender, recipient, amount_fen, status, finish_reason, deadline in found
-    ]
+    for row in found:
+        row["created_at"] = rows.aware(row["created_at"])
+        row["accept_deadline"] = rows.aware(row["accept_deadline"])
+    return found
 
 
 def incoming_transfers(*, person: InsuredPerson) -> QuerySet[WalletTransfer]:
