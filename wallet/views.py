@@ -191,20 +191,40 @@ def usage_region_change(request, person: InsuredPerson):
 
 
 def _family_row(row: dict) -> dict:
-    """One family member's line, formatted once for the template."""
-    status, pk = row["status"], row["id"]
+    """One family member's line, formatted once for the template: what the binding waits
+    for, and the buttons this side has (confirm a request made to them, withdraw, decline or
+    end a live binding, open the wallet of a bound member who has none)."""
+    status, pk, outgoing = row["status"], row["id"], row["outgoing"]
+    pending, waiting_staff = status == "PENDING", row["review_status"] == "WAITING"
+    notes = []
+    if pending and waiting_staff:
+        notes.append(_("等待经办机构审核监护关系证明材料"))
+    elif pending:
+        notes.append(_("等待对方确认") if outgoing else _("等待您确认"))
+    if row["review_status"] == "REJECTED":
+        notes.append(_("监护关系审核未通过"))
+    if row["guardian"]:
+        notes.append(_("监护关系已确认"))
+    if row["end_reason"]:
+        notes.append(row["end_reason"])
+    end_label = (_("撤回") if outgoing else _("拒绝")) if pending else _("解除绑定")
     wallet_status = row["wallet_status"]
-    can_open = status == FamilyBinding.Status.CONFIRMED and wallet_status is None
+    can_open = status == "CONFIRMED" and wallet_status is None
+    can_confirm = pending and not outgoing and not waiting_staff
     return {
-        **row,
-        "relation": relation_seen(row["relation"], by_requester=row["outgoing"]),
+        "id": pk,
+        "name": row["name"],
+        "relation": relation_seen(row["relation"], by_requester=outgoing),
         "national_id": mask_national_id(row["national_id"]),
         "badge": badge(status),
         "status_label": FamilyBinding.Status(status).label,
-        "wallet": Wallet.Status(wallet_status).label if wallet_status else "",
+        "notes": notes,
+        "wallet": Wallet.Status(wallet_status).label if wallet_status else _("未开通"),
+        "wallet_region": row["wallet_region"],
         "open_url": reverse("wallet:family_open_wallet", args=[pk]) if can_open else "",
-        "confirm_url": reverse("wallet:family_confirm", args=[pk]),
-        "end_url": reverse("wallet:family_end", args=[pk]),
+        "confirm_url": reverse("wallet:family_confirm", args=[pk]) if can_confirm else "",
+        "end_url": reverse("wallet:family_end", args=[pk]) if status != "ENDED" else "",
+        "end_label": end_label,
     }
 
 
