@@ -7,17 +7,18 @@ from accounts.forms import DecimalField, NameFormField, NationalIdFormField
 from accounts.models import Region
 
 from .models import Relation
+from .selectors import region_label, wallet_regions
 
 
 class RegionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Region) -> str:
-        return f"{obj.province} {obj.name}" if obj.province != obj.name else obj.name
+        return region_label(province=obj.province, name=obj.name)
 
 
 def wallet_region_field(label) -> RegionChoiceField:
     return RegionChoiceField(
         label=label,
-        queryset=Region.objects.filter(wallet_enabled=True).order_by("code"),
+        queryset=wallet_regions(),
         empty_label=_("请选择"),
     )
 

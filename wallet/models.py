@@ -130,9 +130,14 @@ class FamilyBinding(models.Model):
 
     def relation_seen_by(self, person_id: int) -> str:
         """The other side's relation to `person_id`, e.g. the member sees the requester as 父母."""
-        if person_id == self.requester_id:
-            return Relation(self.relation).label
-        return INVERSE_RELATION[Relation(self.relation)].label
+        return relation_seen(self.relation, by_requester=person_id == self.requester_id)
+
+
+def relation_seen(relation: str, *, by_requester: bool) -> str:
+    """A binding's `relation` as one side sees the other: the requester sees it as stored."""
+    if by_requester:
+        return Relation(relation).label
+    return INVERSE_RELATION[Relation(relation)].label
 
 
 def _guardian_evidence_storage():

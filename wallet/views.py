@@ -8,12 +8,15 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.confirmation import confirm_page, needs_confirmation
 from accounts.decorators import person_required
 from accounts.errors import BusinessRuleViolation, NotFound
+from accounts.identity import mask_national_id
+from accounts.messaging import mask_phone
 from accounts.models import InsuredPerson
 from accounts.statements import statement_page
 from accounts.templatetags.money import yuan
@@ -27,9 +30,10 @@ from .forms import (
     UsageRegionForm,
     WalletOpenForm,
 )
-from .models import WalletTransfer
+from .models import FamilyBinding, Wallet, WalletTransfer, relation_seen
 from .services import family, payment_codes, transfers, wallets
 from .services.common import suspended_message
+from .templatetags.wallet_tags import badge
 
 
 def _refused(request, exc: BusinessRuleViolation, *, to: str, **kwargs):
@@ -68,13 +72,88 @@ def _suspended(person: InsuredPerson, wallet) -> str:
     return suspended_message(region_name=wallet.insured_region.name)
 
 
+def _local(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A moment in local time as the pages show it (the `date` filter's "Y-m-d H:i")."""
+    return timezone.localtime(value).strftime(fmt) if value else ""
+
+
+def _wallet_facts(row: dict, person: InsuredPerson) -> dict:
+    """The wallet page's facts and transfer rules, formatted once for the template."""
+    policy = row["policy"]
+    return {
+        "balance": yuan(row["balance_fen"]),
+        "status": row["status"],
+        "status_label": Wallet.Status(row["status"]).label,
+        "insured_region": row["insured_region_name"],
+        "usage_region": row["usage_region_name"],
+        "usage_region_id": row["usage_region_id"],
+        "phone": mask_phone(row["phone"]) or "—",
+        "opened_at": _local(row["opened_at"]),
+        "opened_by": row["opened_by_name"] if row["opened_by_id"] != person.pk else "",
+        "rules": {
+            "max": policy.wallet_max_transfers_per_day,
+            "left": max(policy.wallet_max_transfers_per_day - row["used"], 0),
+            "amount": policy.wallet_max_transfer_amount,
+            "start": policy.wallet_quiet_start.strftime("%H:%M"),
+            "end": policy.wallet_quiet_end.strftime("%H:%M"),
+        },
+    }
+
+
+def _incoming(pk: int, sender: str, amount_fen: int, deadline) -> dict:
+    """A transfer waiting for this person, as the wallet and transfer pages list it."""
+    return {
+        "sender": sender,
+        "amount": yuan(amount_fen),
+        "deadline": _local(deadline),
+        "accept_url": reverse("wallet:transfer_accept", args=[pk]),
+    }
+
+
+def _options(choices, *, selected: str) -> str:
+    """A select box's options from (value, label) pairs, built in one pass rather than in a
+    template loop."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, " selected" if value == selected else "", label) for value, label in choices),
+    )
+
+
 @person_required
 @require_http_methods(["GET", "POST"])
 def wallet_home(request, person: InsuredPerson):
     """The wallet: open it, or see balance, usage region and its history, incoming transfers."""
-    wallet = selectors.wallet_for_person(person=person)
-    open_form = WalletOpenForm(request.POST or None) if wallet is None else None
-    if open_form is not None and request.method == "POST" and open_form.is_valid():
+    row = selectors.wallet_page(person=person, day=timezone.localdate())
+    if row is None:
+        return _wallet_open(request, person)
+    context = {
+        "wallet": _wallet_facts(row, person),
+        "incoming": [
+            _incoming(*transfer) for transfer in selectors.incoming_transfer_rows(person=person)
+        ],
+        "region_options": _options(
+            selectors.wallet_region_choices(), selected=row["usage_region_id"]
+        ),
+        "usage_history": [
+            {
+                "at": _local(changed_at, "%Y-%m-%d %H:%M:%S"),
+                "from": from_region or _("（开通）"),
+                "to": to_region,
+                "by": changed_by,
+            }
+            for changed_at, from_region, to_region, changed_by in selectors.wallet_usage_rows(
+                wallet_id=row["id"]
+            )
+        ],
+    }
+    return render(request, "wallet/home.html", context)
+
+
+def _wallet_open(request, person: InsuredPerson):
+    """No wallet yet: where the person is insured, and the form that opens one."""
+    open_form = WalletOpenForm(request.POST or None)
+    if request.method == "POST" and open_form.is_valid():
         try:
             wallets.wallet_open(
                 by=person,
@@ -88,17 +167,9 @@ def wallet_home(request, person: InsuredPerson):
             return redirect("wallet:home")
     context = {
         "person": person,
-        "wallet": wallet,
         "open_form": open_form,
-        "insured_region": None,
-        "limits": _limits(person, wallet),
+        "insured_region": selectors.insured_region_row(person=person),
     }
-    if wallet is None:
-        context["insured_region"] = selectors.insured_region_row(person=person)
-    else:
-        context["usage_form"] = UsageRegionForm(initial={"usage_region": wallet.usage_region_id})
-        context["usage_history"] = selectors.wallet_usage_history(wallet=wallet)[:20]
-        context["incoming"] = selectors.incoming_transfers(person=person)
     return render(request, "wallet/home.html", context)
 
 
@@ -119,6 +190,44 @@ def usage_region_change(request, person: InsuredPerson):
     return redirect("wallet:home")
 
 
+def _family_row(row: dict) -> dict:
+    """One family member's line, formatted once for the template: what the binding waits
+    for, and the buttons this side has (confirm a request made to them, withdraw, decline or
+    end a live binding, open the wallet of a bound member who has none)."""
+    status, pk, outgoing = row["status"], row["id"], row["outgoing"]
+    pending, waiting_staff = status == "PENDING", row["review_status"] == "WAITING"
+    notes = []
+    if pending and waiting_staff:
+        notes.append(_("等待经办机构审核监护关系证明材料"))
+    elif pending:
+        notes.append(_("等待对方确认") if outgoing else _("等待您确认"))
+    if row["review_status"] == "REJECTED":
+        notes.append(_("监护关系审核未通过"))
+    if row["guardian"]:
+        notes.append(_("监护关系已确认"))
+    if row["end_reason"]:
+        notes.append(row["end_reason"])
+    end_label = (_("撤回") if outgoing else _("拒绝")) if pending else _("解除绑定")
+    wallet_status = row["wallet_status"]
+    can_open = status == "CONFIRMED" and wallet_status is None
+    can_confirm = pending and not outgoing and not waiting_staff
+    return {
+        "id": pk,
+        "name": row["name"],
+        "relation": relation_seen(row["relation"], by_requester=outgoing),
+        "national_id": mask_national_id(row["national_id"]),
+        "badge": badge(status),
+        "status_label": FamilyBinding.Status(status).label,
+        "notes": notes,
+        "wallet": Wallet.Status(wallet_status).label if wallet_status else _("未开通"),
+        "wallet_region": row["wallet_region"],
+        "open_url": reverse("wallet:family_open_wallet", args=[pk]) if can_open else "",
+        "confirm_url": reverse("wallet:family_confirm", args=[pk]) if can_confirm else "",
+        "end_url": reverse("wallet:family_end", args=[pk]) if status != "ENDED" else "",
+        "end_label": end_label,
+    }
+
+
 @person_required
 @require_http_methods(["GET", "POST"])
 def family_page(request, person: InsuredPerson):
@@ -136,28 +245,26 @@ def family_page(request, person: InsuredPerson):
             else:
                 messages.success(request, _("绑定申请已提交，等待对方确认。"))
             return redirect("wallet:family")
-    bindings = list(selectors.family_bindings_for_person(person=person))
-    rows = [
-        {
-            "binding": binding,
-            "other": binding.other(person.pk),
-            "relation": binding.relation_seen_by(person.pk),
-            "outgoing": binding.requester_id == person.pk,
-            "review": getattr(binding, "guardian_review", None),
-            "wallet": getattr(binding.other(person.pk), "wallet", None),
-            "wallet_region": binding.member_region_id
-            if binding.requester_id == person.pk
-            else binding.requester_region_id,
-        }
-        for binding in bindings
-    ]
+    rows = [_family_row(row) for row in selectors.family_rows(person=person)]
+    regions = [(code, name) for code, _province, name in selectors.wallet_region_rows()]
+    for row in rows:
+        if row["open_url"]:
+            row["region_options"] = _options(regions, selected=row["wallet_region"])
     context = {
-        "person": person,
         "rows": rows,
-        "to_confirm": list(selectors.family_bindings_to_confirm(person=person)),
+        "to_confirm": [
+            {
+                "requester": binding.requester.name,
+                "requester_id": binding.requester.masked_national_id,
+                "member": binding.member.name,
+                "relation": binding.get_relation_display(),
+                "created": _local(binding.created_at),
+                "confirm_url": reverse("wallet:family_confirm", args=[binding.pk]),
+                "end_url": reverse("wallet:family_end", args=[binding.pk]),
+            }
+            for binding in selectors.family_bindings_to_confirm(person=person)
+        ],
         "form": form,
-        "has_wallet": selectors.wallet_for_person(person=person) is not None,
-        "regions": list(selectors.wallet_regions()),
     }
     return render(request, "wallet/family.html", context)
 
@@ -364,14 +471,34 @@ def transfer_accept(request, person: InsuredPerson, pk: int):
     return redirect("wallet:transfers")
 
 
+def _transfer_row(row: dict, person: InsuredPerson) -> dict:
+    """One line of the transfer list, formatted once for the template."""
+    outgoing = row["sender_id"] == person.pk
+    awaiting_code = outgoing and row["status"] == WalletTransfer.Status.AWAITING_CODE
+    return {
+        "number": row["id"],
+        "created": _local(row["created_at"]),
+        "direction": _("转出") if outgoing else _("转入"),
+        "other": row["recipient"] if outgoing else row["sender"],
+        "amount": yuan(row["amount_fen"]),
+        "badge": badge(row["status"]),
+        "status": WalletTransfer.Status(row["status"]).label,
+        "finish_reason": row["finish_reason"],
+        "code_url": reverse("wallet:transfer_code", args=[row["id"]]) if awaiting_code else "",
+    }
+
+
 @person_required
 def transfer_list(request, person: InsuredPerson):
     """Incoming transfers to accept, then every transfer sent or received."""
-    rows = list(selectors.transfers_for_person(person=person)[:200])
+    rows = selectors.transfer_rows(person=person)
     context = {
-        "person": person,
-        "incoming": [t for t in rows if t.recipient_id == person.pk and t.status == "SENT"],
-        "transfers": rows,
+        "incoming": [
+            _incoming(row["id"], row["sender"], row["amount_fen"], row["accept_deadline"])
+            for row in rows
+            if row["sender_id"] != person.pk and row["status"] == WalletTransfer.Status.SENT
+        ],
+        "transfers": [_transfer_row(row, person) for row in rows],
     }
     return render(request, "wallet/transfers.html", context)
 

@@ -1,4 +1,7 @@
+import functools
+
 from django import template
+from django.urls import get_script_prefix, reverse
 
 from accounts.models import fen_to_yuan
 
@@ -22,3 +25,27 @@ def badge(status: str) -> str:
 @register.filter
 def yuan(fen: int | None) -> str:
     return "—" if fen is None else f"{fen_to_yuan(fen):,}"
+
+
+# The links the wallet pages' tabs and forms point to on every request.
+_URL_NAMES = (
+    "home",
+    "family",
+    "transfer_new",
+    "transfers",
+    "payment_code",
+    "history",
+    "usage_region",
+)
+
+
+@functools.cache
+def _urls(script_prefix: str) -> dict[str, str]:
+    return {name: reverse(f"wallet:{name}") for name in _URL_NAMES}
+
+
+@register.simple_tag
+def wallet_urls() -> dict[str, str]:
+    """The wallet pages' fixed links (`urls.transfer_new` …), reversed once per process (and
+    script prefix) instead of on each page."""
+    return _urls(get_script_prefix())
