@@ -4,8 +4,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Window
+from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from .errors import NotFound
@@ -21,6 +23,7 @@ from .models import (
     RegionPolicyVersion,
     fen_to_yuan,
 )
+from .sql import aware, day, select
 
 
 def policies_for_periods(
@@ -94,19 +97,36 @@ def ledger_totals() -> dict[str, int]:
 
 
 @dataclass(frozen=True)
-class AccountSummary:
-    """What a person sees of their personal account(s): all regions together."""
+class AccountBalances:
+    """A person's personal account(s) in figures: all regions together."""
 
     status: str
     status_reason: str
     current_year_fen: int
     carried_over_fen: int
     available_fen: int
-    accounts: list[PersonalAccount]
 
     @property
     def balance_fen(self) -> int:
         return self.current_year_fen + self.carried_over_fen
+
+
+@dataclass(frozen=True)
+class AccountSummary(AccountBalances):
+    """What a person sees of their personal account(s), with the accounts themselves."""
+
+    accounts: list[PersonalAccount]
+
+
+def _balances(rows: list[tuple[str, str, int, int]]) -> tuple[str, str, int, int, int]:
+    """(status, reason, current, carried, available) of (status, reason, current, carried) per
+    account: the status the first of Status's order any account has, with that one's reason;
+    only active accounts' money is available."""
+    statuses = {row[0] for row in rows}
+    status = next(s for s in PersonalAccount.Status.values if s in statuses)
+    reason = next(row[1] for row in rows if row[0] == status)
+    available = sum(row[2] + row[3] for row in rows if row[0] == PersonalAccount.Status.ACTIVE)
+    return status, reason, sum(row[2] for row in rows), sum(row[3] for row in rows), available
 
 
 def account_summary(*, person: InsuredPerson) -> AccountSummary | None:
@@ -119,17 +139,43 @@ def account_summary(*, person: InsuredPerson) -> AccountSummary | None:
     )
     if not accounts:
         return None
-    statuses = {account.status for account in accounts}
-    status = next(s for s in PersonalAccount.Status.values if s in statuses)
-    reason = next((a.status_reason for a in accounts if a.status == status), "")
-    current = sum(a.current.balance_fen for a in accounts)
-    carried = sum(a.carried.balance_fen for a in accounts)
-    available = sum(
-        a.current.balance_fen + a.carried.balance_fen
-        for a in accounts
-        if a.status == PersonalAccount.Status.ACTIVE
+    rows = [
+        (a.status, a.status_reason, a.current.balance_fen, a.carried.balance_fen) for a in accounts
+    ]
+    return AccountSummary(*_balances(rows), accounts)
+
+
+def account_balances(*, person_id: int) -> AccountBalances | None:
+    """`account_summary`'s figures without the accounts (the home page's cards); one query."""
+    rows = select(
+        """SELECT a.status, a.status_reason, c.balance_fen, k.balance_fen
+           FROM accounts_personalaccount a
+           JOIN accounts_ledgeraccount c ON c.id = a.current_id
+           JOIN accounts_ledgeraccount k ON k.id = a.carried_id
+           WHERE a.person_id = %s AND a.status <> %s
+           ORDER BY a.id""",
+        [person_id, PersonalAccount.Status.CLOSED.value],
     )
-    return AccountSummary(status, reason, current, carried, available, accounts)
+    return AccountBalances(*_balances(rows)) if rows else None
+
+
+_PERSON_FIELDS = ["id", "national_id", "name", "phone", "birth_date"]
+
+
+def person_of_user(*, user_id: int) -> InsuredPerson | None:
+    """The signed-in person with what their home page shows (name, national id, phone, birth
+    date), or None; their other fields load on first use."""
+    rows = select(
+        "SELECT id, national_id, name, phone, birth_date FROM accounts_insuredperson"
+        " WHERE user_id = %s",
+        [user_id],
+    )
+    if not rows:
+        return None
+    pk, national_id, name, phone, birth_date = rows[0]
+    return InsuredPerson.from_db(
+        connection.alias, _PERSON_FIELDS, (pk, national_id, name, phone, day(birth_date))
+    )
 
 
 def person_ledger_account_ids(*, person: InsuredPerson) -> list[int]:
@@ -264,28 +310,53 @@ def notifications_for(
     return notifications.order_by("-created_at", "-pk")
 
 
+def _notification_row(pk: int, kind: str, text: str, link: str, created_at, read: bool) -> dict:
+    """One notice in plain strings for `accounts/_notification.html`: its time and mark-read
+    address come formatted, so the template only places them."""
+    created = timezone.localtime(created_at)
+    return {
+        "id": pk,
+        "kind": kind,
+        "kind_label": str(Notification.Kind(kind).label),
+        "text": text,
+        "short_text": Truncator(text).chars(20),
+        "link": link,
+        "created_at": created_at,
+        "created_iso": created.isoformat(),
+        "created_text": f"{created:%Y-%m-%d %H:%M}",
+        "read": read,
+        "read_url": reverse("notification-read", args=[pk]),
+    }
+
+
 def notification_rows(notifications) -> list[dict]:
     """Plain values for a page: id, kind (and its label), text, link, when, read."""
     return [
-        {
-            "id": n.pk,
-            "kind": n.kind,
-            "kind_label": n.get_kind_display(),
-            "text": n.text,
-            "link": n.link,
-            "created_at": n.created_at,
-            "read": n.read_at is not None,
-        }
+        _notification_row(n.pk, n.kind, n.text, n.link, n.created_at, n.read_at is not None)
         for n in notifications
     ]
+
+
+_SMS_ONLY = sorted(Notification.SMS_ONLY)
 
 
 def unread_notifications(*, owner: InsuredPerson | Employer, limit: int = 5) -> dict:
     """For the home page: how many notices are unread and the newest `limit` of them (one
     query, however many there are: the count is a window over all unread rows)."""
-    unread = notifications_for(owner=owner, unread_only=True)
-    newest = list(unread.annotate(unread_total=Window(Count("pk")))[:limit])
+    column = "person_id" if isinstance(owner, InsuredPerson) else "employer_id"
+    rows = select(
+        f"""SELECT id, kind, text, link, created_at, COUNT(*) OVER ()
+            FROM accounts_notification
+            WHERE {column} = %s AND read_at IS NULL
+              AND kind NOT IN ({", ".join(["%s"] * len(_SMS_ONLY))})
+            ORDER BY created_at DESC, id DESC
+            LIMIT %s""",  # noqa: S608 — constant SQL, placeholders only
+        [owner.pk, *_SMS_ONLY, limit],
+    )
     return {
-        "count": newest[0].unread_total if newest else 0,
-        "items": notification_rows(newest),
+        "count": rows[0][5] if rows else 0,
+        "items": [
+            _notification_row(pk, kind, text, link, aware(created_at), False)
+            for pk, kind, text, link, created_at, _count in rows
+        ],
     }

@@ -12,7 +12,7 @@ from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitV
 from accounts import selectors as accounts_selectors
 from accounts.home import todos_for
 from accounts.models import User
-from accounts.services.api_tokens import token_expires_at
+from accounts.services.api_tokens import api_token_expires_at
 from enrollment import selectors as enrollment_selectors
 from enrollment.models import DuplicateCase
 from refunds import selectors as refunds_selectors
@@ -22,11 +22,15 @@ from wallet import selectors as wallet_selectors
 def home(request):
     user = request.user
     context = {}
-    if user.is_authenticated and user.kind == User.Kind.PERSON and hasattr(user, "person"):
-        person = user.person
+    person = (
+        accounts_selectors.person_of_user(user_id=user.pk)
+        if user.is_authenticated and user.kind == User.Kind.PERSON
+        else None
+    )
+    if person is not None:
         context["person"] = person
-        context["summary"] = accounts_selectors.account_summary(person=person)
-        context["wallet"] = wallet_selectors.wallet_for_person(person=person)
+        context["summary"] = accounts_selectors.account_balances(person_id=person.pk)
+        context["wallet_balance_fen"] = wallet_selectors.wallet_balance_fen(person_id=person.pk)
         context["todos"] = todos_for(owner=person)
         context["enrollments"] = enrollment_selectors.enrollments_for_person(person=person)
         context["notifications"] = accounts_selectors.unread_notifications(owner=person)
@@ -48,9 +52,7 @@ def home(request):
     else:
         template = "portal/home.html"
     if user.is_authenticated and user.kind in (User.Kind.PERSON, User.Kind.EMPLOYER):
-        # Read through the user, the token knows its user without a second query.
-        token = getattr(user, "auth_token", None)
-        context["api_token_expires_at"] = token and token_expires_at(token=token)
+        context["api_token_expires_at"] = api_token_expires_at(user=user)
     return render(request, template, context)
 
 

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import Case, F, Q, QuerySet, Sum, When, Window
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,7 @@ from accounts.models import (
     fen_to_yuan,
 )
 from accounts.services.ledger import yuan_to_fen
-from accounts.sql import json_rows
+from accounts.sql import aware, json_rows, select
 from enrollment import selectors as enrollment_selectors
 
 from .models import (
@@ -111,34 +112,64 @@ def family_bindings_for_person(*, person: InsuredPerson, live_only: bool = False
     )
 
 
-def family_bindings_to_confirm(*, person: InsuredPerson) -> QuerySet[FamilyBinding]:
-    """Pending bindings this person may confirm: as an adult member, or as a minor member's
-    confirmed guardian; none that waits for staff (a guardian binding with evidence)."""
+# The pending bindings a person may confirm, on a binding `b` and its member `m`: as an adult
+# member, or as a minor member's confirmed guardian; none that waits for staff (a guardian
+# binding with evidence). Parameters from `_to_confirm_params`.
+_TO_CONFIRM = """b.status = %s AND b.requester_id <> %s
+    AND NOT EXISTS (SELECT 1 FROM wallet_guardianreview r
+                    WHERE r.binding_id = b.id AND r.status = %s)
+    AND ((%s AND b.member_id = %s)
+         OR (m.birth_date > %s AND b.member_id IN (
+             SELECT g.member_id FROM wallet_familybinding g
+             WHERE g.status = %s AND g.guardian = %s AND g.requester_id = %s
+             UNION ALL
+             SELECT g.requester_id FROM wallet_familybinding g
+             WHERE g.status = %s AND g.guardian = %s AND g.member_id = %s)))"""
+
+
+def _to_confirm_params(*, person: InsuredPerson) -> list:
     today = shanghai_today()
     adult_born_before = (
         today.replace(year=today.year - ADULT_AGE)
         if not (today.month == 2 and today.day == 29)
         else today.replace(year=today.year - ADULT_AGE, day=28)
     )
-    wards = Q(member_id__in=guarded_person_ids(person=person, role="requester")) | Q(
-        member_id__in=guarded_person_ids(person=person, role="member")
-    )
-    own = Q(pk__in=[]) if person_is_minor(person=person, today=today) else Q(member=person)
-    return (
-        FamilyBinding.objects.filter(status=FamilyBinding.Status.PENDING)
-        .filter(own | (wards & Q(member__birth_date__gt=adult_born_before)))
-        .exclude(requester=person)
-        .exclude(guardian_review__status=GuardianReview.Status.WAITING)
-        .select_related("requester", "member")
-    )
+    guardian = [FamilyBinding.Status.CONFIRMED.value, True, person.pk]
+    return [
+        FamilyBinding.Status.PENDING.value,
+        person.pk,
+        GuardianReview.Status.WAITING.value,
+        not person_is_minor(person=person, today=today),
+        person.pk,
+        adult_born_before,
+        *guardian,
+        *guardian,
+    ]
 
 
-def guarded_person_ids(*, person: InsuredPerson, role: str) -> QuerySet:
-    """Persons this person is a confirmed guardian of, by bindings where they are `role`."""
-    confirmed = FamilyBinding.objects.filter(status=FamilyBinding.Status.CONFIRMED, guardian=True)
-    if role == "requester":
-        return confirmed.filter(requester=person).values("member_id")
-    return confirmed.filter(member=person).values("requester_id")
+def family_bindings_to_confirm(*, person: InsuredPerson) -> QuerySet[FamilyBinding]:
+    """Pending bindings this person may confirm (`_TO_CONFIRM`), with both persons."""
+    ids = RawSQL(  # noqa: S611 — constant SQL, placeholders only
+        f"""SELECT b.id FROM wallet_familybinding b
+            JOIN accounts_insuredperson m ON m.id = b.member_id
+            WHERE {_TO_CONFIRM}""",  # noqa: S608 — constant SQL, placeholders only
+        _to_confirm_params(person=person),
+    )
+    return FamilyBinding.objects.filter(pk__in=ids).select_related("requester", "member")
+
+
+def family_binding_rows_to_confirm(*, person: InsuredPerson) -> list[tuple[int, str, str, str]]:
+    """`family_bindings_to_confirm` as (member id, requester's name, member's name, relation)
+    for the home page's to-dos, newest first; one query."""
+    return select(
+        f"""SELECT b.member_id, rq.name, m.name, b.relation
+            FROM wallet_familybinding b
+            JOIN accounts_insuredperson m ON m.id = b.member_id
+            JOIN accounts_insuredperson rq ON rq.id = b.requester_id
+            WHERE {_TO_CONFIRM}
+            ORDER BY b.created_at DESC, b.id DESC""",  # noqa: S608 — constant SQL, placeholders only
+        _to_confirm_params(person=person),
+    )
 
 
 def family_binding_visible(*, person: InsuredPerson, binding_id: int) -> FamilyBinding | None:
@@ -190,6 +221,17 @@ def wallet_for_person(*, person: InsuredPerson) -> Wallet | None:
         .select_related("account", "insured_region__policy", "usage_region", "person", "opened_by")
         .first()
     )
+
+
+def wallet_balance_fen(*, person_id: int) -> int | None:
+    """The balance of the person's wallet, or None without one (the home page's card)."""
+    rows = select(
+        """SELECT a.balance_fen FROM wallet_wallet w
+           JOIN accounts_ledgeraccount a ON a.id = w.account_id
+           WHERE w.person_id = %s""",
+        [person_id],
+    )
+    return rows[0][0] if rows else None
 
 
 def wallet_usage_history(*, wallet: Wallet) -> QuerySet[UsageRegionChange]:
@@ -254,6 +296,20 @@ def transfer_visible(*, person: InsuredPerson, transfer_id: int) -> WalletTransf
 
 def incoming_transfers(*, person: InsuredPerson) -> QuerySet[WalletTransfer]:
     return transfers_for_person(person=person).filter(recipient=person, status=TransferStatus.SENT)
+
+
+def incoming_transfer_rows(*, person_id: int) -> list[tuple[str, int, dt.datetime]]:
+    """`incoming_transfers` as (sender's name, amount in fen, acceptance deadline), newest
+    first, for the home page's to-dos; one query."""
+    rows = select(
+        """SELECT s.name, t.amount_fen, t.accept_deadline
+           FROM wallet_wallettransfer t
+           JOIN accounts_insuredperson s ON s.id = t.sender_id
+           WHERE t.recipient_id = %s AND t.status = %s
+           ORDER BY t.created_at DESC, t.id DESC""",
+        [person_id, TransferStatus.SENT.value],
+    )
+    return [(name, amount_fen, aware(deadline)) for name, amount_fen, deadline in rows]
 
 
 def sent_today(*, person: InsuredPerson, day) -> tuple[int, int]:
