@@ -1,5 +1,6 @@
 """Reads for the core app."""
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -145,36 +146,43 @@ def account_summary(*, person: InsuredPerson) -> AccountSummary | None:
     return AccountSummary(*_balances(rows), accounts)
 
 
-def account_balances(*, person_id: int) -> AccountBalances | None:
-    """`account_summary`'s figures without the accounts (the home page's cards); one query."""
-    rows = select(
-        """SELECT a.status, a.status_reason, c.balance_fen, k.balance_fen
-           FROM accounts_personalaccount a
-           JOIN accounts_ledgeraccount c ON c.id = a.current_id
-           JOIN accounts_ledgeraccount k ON k.id = a.carried_id
-           WHERE a.person_id = %s AND a.status <> %s
-           ORDER BY a.id""",
-        [person_id, PersonalAccount.Status.CLOSED.value],
-    )
-    return AccountBalances(*_balances(rows)) if rows else None
+@dataclass(frozen=True)
+class PersonHome:
+    """A signed-in person's own rows their home page shows, read together."""
+
+    person: InsuredPerson  # name, national id, phone, birth date; the rest loads on first use
+    balances: AccountBalances | None  # `account_summary`'s figures; None without an account
+    token_created: dt.datetime | None  # when their API token was made; None without one
 
 
 _PERSON_FIELDS = ["id", "national_id", "name", "phone", "birth_date"]
 
 
-def person_of_user(*, user_id: int) -> InsuredPerson | None:
-    """The signed-in person with what their home page shows (name, national id, phone, birth
-    date), or None; their other fields load on first use."""
+def person_home(*, user_id: int) -> PersonHome | None:
+    """The person signed in as this user, with their accounts' balances and their API token's
+    creation, or None; one query (a row per personal account that is not closed)."""
     rows = select(
-        "SELECT id, national_id, name, phone, birth_date FROM accounts_insuredperson"
-        " WHERE user_id = %s",
-        [user_id],
+        """SELECT p.id, p.national_id, p.name, p.phone, p.birth_date, t.created,
+                  a.status, a.status_reason, c.balance_fen, k.balance_fen
+           FROM accounts_insuredperson p
+           LEFT JOIN authtoken_token t ON t.user_id = p.user_id
+           LEFT JOIN accounts_personalaccount a ON a.person_id = p.id AND a.status <> %s
+           LEFT JOIN accounts_ledgeraccount c ON c.id = a.current_id
+           LEFT JOIN accounts_ledgeraccount k ON k.id = a.carried_id
+           WHERE p.user_id = %s
+           ORDER BY a.id""",
+        [PersonalAccount.Status.CLOSED.value, user_id],
     )
     if not rows:
         return None
-    pk, national_id, name, phone, birth_date = rows[0]
-    return InsuredPerson.from_db(
-        connection.alias, _PERSON_FIELDS, (pk, national_id, name, phone, day(birth_date))
+    pk, national_id, name, phone, birth_date, token_created = rows[0][:6]
+    accounts = [row[6:] for row in rows if row[6] is not None]
+    return PersonHome(
+        person=InsuredPerson.from_db(
+            connection.alias, _PERSON_FIELDS, (pk, national_id, name, phone, day(birth_date))
+        ),
+        balances=AccountBalances(*_balances(accounts)) if accounts else None,
+        token_created=aware(token_created),
     )
 
 
@@ -311,7 +319,7 @@ def notifications_for(
 
 
 def _notification_row(pk: int, kind: str, text: str, link: str, created_at, read: bool) -> dict:
-    """One notice in plain strings for `accounts/_notification.html`: its time and mark-read
+    """One notice in plain strings for `accounts/_notification_list.html`: its time and mark-read
     address come formatted, so the template only places them."""
     created = timezone.localtime(created_at)
     return {

@@ -23,8 +23,7 @@ def _binding_detail(person: InsuredPerson, member_id: int, requester: str, membe
     }
 
 
-def _bindings(person: InsuredPerson) -> list[Todo]:
-    rows = selectors.family_binding_rows_to_confirm(person=person)
+def _bindings(person: InsuredPerson, rows: list[tuple]) -> list[Todo]:
     if not rows:
         return []
     family_page = reverse("wallet:family")
@@ -40,8 +39,7 @@ def _bindings(person: InsuredPerson) -> list[Todo]:
     ]
 
 
-def _transfers(person: InsuredPerson) -> list[Todo]:
-    rows = selectors.incoming_transfer_rows(person_id=person.pk)
+def _transfers(rows: list[tuple]) -> list[Todo]:
     if not rows:
         return []
     transfers_page = reverse("wallet:transfers")
@@ -62,5 +60,6 @@ def _transfers(person: InsuredPerson) -> list[Todo]:
 
 
 def person_todos(person: InsuredPerson) -> list[Todo]:
-    """Two queries, however many bindings and transfers wait."""
-    return _bindings(person) + _transfers(person)
+    """One query, however many bindings and transfers wait."""
+    bindings, transfers = selectors.wallet_todo_rows(person=person)
+    return _bindings(person, bindings) + _transfers(transfers)

@@ -158,18 +158,29 @@ def family_bindings_to_confirm(*, person: InsuredPerson) -> QuerySet[FamilyBindi
     return FamilyBinding.objects.filter(pk__in=ids).select_related("requester", "member")
 
 
-def family_binding_rows_to_confirm(*, person: InsuredPerson) -> list[tuple[int, str, str, str]]:
-    """`family_bindings_to_confirm` as (member id, requester's name, member's name, relation)
-    for the home page's to-dos, newest first; one query."""
-    return select(
-        f"""SELECT b.member_id, rq.name, m.name, b.relation
+def wallet_todo_rows(*, person: InsuredPerson) -> tuple[list[tuple], list[tuple]]:
+    """What waits for the person in the wallet, for the home page's to-dos, newest first, in
+    one query: the bindings they may confirm (`family_bindings_to_confirm`) as (member id,
+    requester's name, member's name, relation), and the transfers sent to them to accept
+    (`incoming_transfers`) as (sender's name, amount in fen, acceptance deadline)."""
+    rows = select(
+        f"""SELECT 1, b.created_at, b.id, b.member_id, rq.name, m.name, b.relation, NULL, NULL
             FROM wallet_familybinding b
             JOIN accounts_insuredperson m ON m.id = b.member_id
             JOIN accounts_insuredperson rq ON rq.id = b.requester_id
             WHERE {_TO_CONFIRM}
-            ORDER BY b.created_at DESC, b.id DESC""",  # noqa: S608 — constant SQL, placeholders only
-        _to_confirm_params(person=person),
+            UNION ALL
+            SELECT 2, t.created_at, t.id, NULL, s.name, NULL, NULL, t.amount_fen,
+                   t.accept_deadline
+            FROM wallet_wallettransfer t
+            JOIN accounts_insuredperson s ON s.id = t.sender_id
+            WHERE t.recipient_id = %s AND t.status = %s
+            ORDER BY 1, 2 DESC, 3 DESC""",  # noqa: S608 — constant SQL, placeholders only
+        [*_to_confirm_params(person=person), person.pk, TransferStatus.SENT.value],
     )
+    bindings = [row[3:7] for row in rows if row[0] == 1]
+    transfers = [(row[4], row[7], aware(row[8])) for row in rows if row[0] == 2]
+    return bindings, transfers
 
 
 def family_binding_visible(*, person: InsuredPerson, binding_id: int) -> FamilyBinding | None:
@@ -296,20 +307,6 @@ def transfer_visible(*, person: InsuredPerson, transfer_id: int) -> WalletTransf
 
 def incoming_transfers(*, person: InsuredPerson) -> QuerySet[WalletTransfer]:
     return transfers_for_person(person=person).filter(recipient=person, status=TransferStatus.SENT)
-
-
-def incoming_transfer_rows(*, person_id: int) -> list[tuple[str, int, dt.datetime]]:
-    """`incoming_transfers` as (sender's name, amount in fen, acceptance deadline), newest
-    first, for the home page's to-dos; one query."""
-    rows = select(
-        """SELECT s.name, t.amount_fen, t.accept_deadline
-           FROM wallet_wallettransfer t
-           JOIN accounts_insuredperson s ON s.id = t.sender_id
-           WHERE t.recipient_id = %s AND t.status = %s
-           ORDER BY t.created_at DESC, t.id DESC""",
-        [person_id, TransferStatus.SENT.value],
-    )
-    return [(name, amount_fen, aware(deadline)) for name, amount_fen, deadline in rows]
 
 
 def sent_today(*, person: InsuredPerson, day) -> tuple[int, int]:
