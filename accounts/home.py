@@ -30,6 +30,20 @@ class Todo:
     def deadline_is_time(self) -> bool:
         return isinstance(self.deadline, dt.datetime)
 
+    @property
+    def deadline_iso(self) -> str:
+        """The deadline for `<time datetime>`: a time where the portal is, or a day."""
+        if self.deadline_is_time:
+            return timezone.localtime(self.deadline).isoformat()
+        return self.deadline.isoformat()
+
+    @property
+    def deadline_text(self) -> str:
+        """The deadline as the page shows it: to the minute, or the day."""
+        if self.deadline_is_time:
+            return f"{timezone.localtime(self.deadline):%Y-%m-%d %H:%M}"
+        return f"{self.deadline:%Y-%m-%d}"
+
     def _sort_key(self) -> tuple:
         if self.deadline is None:
             return (1, dt.datetime.max.replace(tzinfo=dt.UTC), self.kind)

@@ -1,11 +1,14 @@
 """Reads for the core app."""
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Window
+from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from .errors import NotFound
@@ -21,7 +24,7 @@ from .models import (
     RegionPolicyVersion,
     fen_to_yuan,
 )
-from .sql import aware, placeholders
+from .sql import aware, day, placeholders, select
 
 
 def policies_for_periods(
@@ -95,8 +98,8 @@ def ledger_totals() -> dict[str, int]:
 
 
 @dataclass(frozen=True)
-class AccountSummary:
-    """What a person sees of their personal account(s): all regions together."""
+class AccountBalances:
+    """A person's personal account(s) in figures: all regions together."""
 
     status: str
     status_reason: str
@@ -113,7 +116,7 @@ class AccountSummary:
 class PersonalParts:
     """A person's personal accounts, read once for the summary, the credits and the statement."""
 
-    summary: AccountSummary | None  # of the accounts not closed; None when there is none
+    summary: AccountBalances | None  # of the accounts not closed; None when there is none
     ledger_ids: set[int]  # 当年 and 历年 of every account, closed ones too: their history adds up
     current_ids: list[int]  # where the monthly credits go
     balance_fen: int  # of every part: the statement's balance now
@@ -133,33 +136,72 @@ _PARTS = """
 def personal_account_parts(*, person_id: int) -> PersonalParts:
     """The person's personal accounts and their balances in one query (raw: the ORM takes
     longer to compose it than the database to answer)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_PARTS, [person_id])
-        rows = cursor.fetchall()
-    Status = PersonalAccount.Status
-    kept = [row for row in rows if row[0] != Status.CLOSED]
-    summary = None
-    if kept:
-        statuses = {row[0] for row in kept}
-        status = next(s for s in Status.values if s in statuses)
-        summary = AccountSummary(
-            status=status,
-            status_reason=next(row[1] for row in kept if row[0] == status),
-            current_year_fen=sum(row[3] for row in kept),
-            carried_over_fen=sum(row[5] for row in kept),
-            available_fen=sum(row[3] + row[5] for row in kept if row[0] == Status.ACTIVE),
-        )
+    rows = select(_PARTS, [person_id])
+    kept = [
+        (row[0], row[1], row[3], row[5]) for row in rows if row[0] != PersonalAccount.Status.CLOSED
+    ]
     return PersonalParts(
-        summary=summary,
+        summary=AccountBalances(*_balances(kept)) if kept else None,
         ledger_ids={row[2] for row in rows} | {row[4] for row in rows},
         current_ids=[row[2] for row in rows],
         balance_fen=sum(row[3] + row[5] for row in rows),
     )
 
 
-def account_summary(*, person: InsuredPerson) -> AccountSummary | None:
+def _balances(rows: list[tuple[str, str, int, int]]) -> tuple[str, str, int, int, int]:
+    """(status, reason, current, carried, available) of (status, reason, current, carried) per
+    account: the status the first of Status's order any account has, with that one's reason;
+    only active accounts' money is available."""
+    statuses = {row[0] for row in rows}
+    status = next(s for s in PersonalAccount.Status.values if s in statuses)
+    reason = next(row[1] for row in rows if row[0] == status)
+    available = sum(row[2] + row[3] for row in rows if row[0] == PersonalAccount.Status.ACTIVE)
+    return status, reason, sum(row[2] for row in rows), sum(row[3] for row in rows), available
+
+
+def account_summary(*, person: InsuredPerson) -> AccountBalances | None:
     """None when the person has no personal account (居民医保 has none)."""
     return personal_account_parts(person_id=person.pk).summary
+
+
+@dataclass(frozen=True)
+class PersonHome:
+    """A signed-in person's own rows their home page shows, read together."""
+
+    person: InsuredPerson  # name, national id, phone, birth date; the rest loads on first use
+    balances: AccountBalances | None  # `account_summary`'s figures; None without an account
+    token_created: dt.datetime | None  # when their API token was made; None without one
+
+
+_PERSON_FIELDS = ["id", "national_id", "name", "phone", "birth_date"]
+
+
+def person_home(*, user_id: int) -> PersonHome | None:
+    """The person signed in as this user, with their accounts' balances and their API token's
+    creation, or None; one query (a row per personal account that is not closed)."""
+    rows = select(
+        """SELECT p.id, p.national_id, p.name, p.phone, p.birth_date, t.created,
+                  a.status, a.status_reason, c.balance_fen, k.balance_fen
+           FROM accounts_insuredperson p
+           LEFT JOIN authtoken_token t ON t.user_id = p.user_id
+           LEFT JOIN accounts_personalaccount a ON a.person_id = p.id AND a.status <> %s
+           LEFT JOIN accounts_ledgeraccount c ON c.id = a.current_id
+           LEFT JOIN accounts_ledgeraccount k ON k.id = a.carried_id
+           WHERE p.user_id = %s
+           ORDER BY a.id""",
+        [PersonalAccount.Status.CLOSED.value, user_id],
+    )
+    if not rows:
+        return None
+    pk, national_id, name, phone, birth_date, token_created = rows[0][:6]
+    accounts = [row[6:] for row in rows if row[6] is not None]
+    return PersonHome(
+        person=InsuredPerson.from_db(
+            connection.alias, _PERSON_FIELDS, (pk, national_id, name, phone, day(birth_date))
+        ),
+        balances=AccountBalances(*_balances(accounts)) if accounts else None,
+        token_created=aware(token_created),
+    )
 
 
 def person_ledger_account_ids(*, person: InsuredPerson) -> list[int]:
@@ -339,28 +381,53 @@ def notifications_for(
     return notifications.order_by("-created_at", "-pk")
 
 
+def _notification_row(pk: int, kind: str, text: str, link: str, created_at, read: bool) -> dict:
+    """One notice in plain strings for `accounts/_notification_list.html`: its time and mark-read
+    address come formatted, so the template only places them."""
+    created = timezone.localtime(created_at)
+    return {
+        "id": pk,
+        "kind": kind,
+        "kind_label": str(Notification.Kind(kind).label),
+        "text": text,
+        "short_text": Truncator(text).chars(20),
+        "link": link,
+        "created_at": created_at,
+        "created_iso": created.isoformat(),
+        "created_text": f"{created:%Y-%m-%d %H:%M}",
+        "read": read,
+        "read_url": reverse("notification-read", args=[pk]),
+    }
+
+
 def notification_rows(notifications) -> list[dict]:
     """Plain values for a page: id, kind (and its label), text, link, when, read."""
     return [
-        {
-            "id": n.pk,
-            "kind": n.kind,
-            "kind_label": n.get_kind_display(),
-            "text": n.text,
-            "link": n.link,
-            "created_at": n.created_at,
-            "read": n.read_at is not None,
-        }
+        _notification_row(n.pk, n.kind, n.text, n.link, n.created_at, n.read_at is not None)
         for n in notifications
     ]
+
+
+_SMS_ONLY = sorted(Notification.SMS_ONLY)
 
 
 def unread_notifications(*, owner: InsuredPerson | Employer, limit: int = 5) -> dict:
     """For the home page: how many notices are unread and the newest `limit` of them (one
     query, however many there are: the count is a window over all unread rows)."""
-    unread = notifications_for(owner=owner, unread_only=True)
-    newest = list(unread.annotate(unread_total=Window(Count("pk")))[:limit])
+    column = "person_id" if isinstance(owner, InsuredPerson) else "employer_id"
+    rows = select(
+        f"""SELECT id, kind, text, link, created_at, COUNT(*) OVER ()
+            FROM accounts_notification
+            WHERE {column} = %s AND read_at IS NULL
+              AND kind NOT IN ({", ".join(["%s"] * len(_SMS_ONLY))})
+            ORDER BY created_at DESC, id DESC
+            LIMIT %s""",  # noqa: S608 — constant SQL, placeholders only
+        [owner.pk, *_SMS_ONLY, limit],
+    )
     return {
-        "count": newest[0].unread_total if newest else 0,
-        "items": notification_rows(newest),
+        "count": rows[0][5] if rows else 0,
+        "items": [
+            _notification_row(pk, kind, text, link, aware(created_at), False)
+            for pk, kind, text, link, created_at, _count in rows
+        ],
     }

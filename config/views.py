@@ -1,35 +1,49 @@
 """Portal entry: one home page per kind of user."""
 
+import datetime as dt
+
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
 from django.db import connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts import selectors as accounts_selectors
 from accounts.home import todos_for
 from accounts.models import User
-from accounts.services.api_tokens import token_expires_at
+from accounts.services.api_tokens import api_token_expires_at, token_expiry
 from enrollment import selectors as enrollment_selectors
 from enrollment.models import DuplicateCase
 from refunds import selectors as refunds_selectors
 from wallet import selectors as wallet_selectors
 
 
+def _minute(at: dt.datetime | None) -> str | None:
+    """A time as the pages show it, where the portal is."""
+    return at and f"{timezone.localtime(at):%Y-%m-%d %H:%M}"
+
+
 def home(request):
     user = request.user
     context = {}
-    if user.is_authenticated and user.kind == User.Kind.PERSON and hasattr(user, "person"):
-        person = user.person
+    mine = (
+        accounts_selectors.person_home(user_id=user.pk)
+        if user.is_authenticated and user.kind == User.Kind.PERSON
+        else None
+    )
+    if mine is not None:
+        person = mine.person
         context["person"] = person
-        context["summary"] = accounts_selectors.account_summary(person=person)
-        context["wallet"] = wallet_selectors.wallet_for_person(person=person)
+        context["summary"] = mine.balances
+        context["wallet_balance_fen"] = wallet_selectors.wallet_balance_fen(person_id=person.pk)
         context["todos"] = todos_for(owner=person)
         context["enrollments"] = enrollment_selectors.enrollments_for_person(person=person)
         context["notifications"] = accounts_selectors.unread_notifications(owner=person)
+        context["api_token_expires"] = _minute(token_expiry(user=user, created=mine.token_created))
         template = "portal/home_person.html"
     elif user.is_authenticated and user.kind == User.Kind.EMPLOYER and hasattr(user, "employer"):
         employer = user.employer
@@ -41,16 +55,13 @@ def home(request):
         )
         context["refunds"] = refunds_selectors.employer_refund_summary(employer=employer)
         context["notifications"] = accounts_selectors.unread_notifications(owner=employer)
+        context["api_token_expires"] = _minute(api_token_expires_at(user=user))
         template = "portal/home_employer.html"
     elif user.is_authenticated and user.is_staff:
         context["regions"] = user.regions.all()
         template = "portal/home_staff.html"
     else:
         template = "portal/home.html"
-    if user.is_authenticated and user.kind in (User.Kind.PERSON, User.Kind.EMPLOYER):
-        # Read through the user, the token knows its user without a second query.
-        token = getattr(user, "auth_token", None)
-        context["api_token_expires_at"] = token and token_expires_at(token=token)
     return render(request, template, context)
 
 

@@ -7,17 +7,32 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.db import connection
-from django.db.models import Case, Exists, OuterRef, Prefetch, QuerySet, Subquery, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    DateTimeField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    TextField,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import AccountingPeriod, Employer, InsuredPerson, PersonalAccount, Region
+from accounts.sql import aware, select
 
-from .explanations import with_explanations
+from .explanations import explanation_for
 from .history import enrollment_steps
 from .models import (
+    EMPLOYEE_SCHEMES,
     CaseEnrollment,
     DuplicateCase,
-    EmergencyRestore,
     Enrollment,
     EnrollmentStatus,
     EnrollmentStatusChange,
@@ -25,41 +40,107 @@ from .models import (
     StopReason,
 )
 
+# What a person needs to read an enrollment's status (enrollment/explanations.py), as SQL over
+# the enrollment row `{e}`, each only for the statuses that read it: the rule of the last case
+# that suspended or merged it, the last emergency restore, and whether the personal account of
+# the record is frozen (封存).
+_EXPLANATION_FACTS = {
+    "case_rule": (
+        """CASE WHEN {e}.status = %s THEN (
+               SELECT d.rule FROM enrollment_caseenrollment c
+               JOIN enrollment_duplicatecase d ON d.id = c.case_id
+               WHERE c.enrollment_id = {e}.id AND d.status <> %s
+               ORDER BY c.case_id DESC LIMIT 1) END""",
+        [EnrollmentStatus.SUSPENDED.value, DuplicateCase.Status.REVERTED.value],
+        CharField(),
+    ),
+    "restored_at": (
+        """CASE WHEN {e}.status = %s THEN (
+               SELECT r.restored_at FROM enrollment_emergencyrestore r
+               WHERE r.enrollment_id = {e}.id ORDER BY r.restored_at DESC, r.id DESC LIMIT 1) END""",
+        [EnrollmentStatus.ACTIVE.value],
+        DateTimeField(),
+    ),
+    "restored_reason": (
+        """CASE WHEN {e}.status = %s THEN (
+               SELECT r.reason FROM enrollment_emergencyrestore r
+               WHERE r.enrollment_id = {e}.id ORDER BY r.restored_at DESC, r.id DESC LIMIT 1) END""",
+        [EnrollmentStatus.ACTIVE.value],
+        TextField(),
+    ),
+    "account_frozen": (
+        """CASE WHEN {e}.status = %s AND {e}.scheme IN (%s, %s) THEN EXISTS (
+               SELECT 1 FROM accounts_personalaccount a
+               WHERE a.person_id = {e}.person_id AND a.region_id = {e}.region_id
+                 AND a.record_id = {e}.record_id AND a.status = %s) END""",
+        [
+            EnrollmentStatus.STOPPED.value,
+            *(scheme.value for scheme in EMPLOYEE_SCHEMES),
+            PersonalAccount.Status.FROZEN.value,
+        ],
+        BooleanField(),
+    ),
+}
+
 
 def _with_explanations(queryset: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
-    """What a person needs to read an enrollment's status, in the same single query:
-    the rule of the case that suspended or merged it, the last emergency restore, and whether
-    the personal account of the record is frozen (封存)."""
-    last_case = (
-        CaseEnrollment.objects.filter(enrollment=OuterRef("pk"))
-        .exclude(case__status=DuplicateCase.Status.REVERTED)
-        .order_by("-case_id")
-    )
-    last_restore = EmergencyRestore.objects.filter(enrollment=OuterRef("pk")).order_by(
-        "-restored_at", "-pk"
-    )
-    frozen = PersonalAccount.objects.filter(
-        person=OuterRef("person"),
-        region=OuterRef("region"),
-        record_id=OuterRef("record_id"),
-        status=PersonalAccount.Status.FROZEN,
-    )
+    """The enrollments with what `enrollment_explanation` reads, in the same single query."""
+    table = Enrollment._meta.db_table
     return queryset.select_related("region", "employer", "merged_into").annotate(
-        case_rule=Subquery(last_case.values("case__rule")[:1]),
-        case_status=Subquery(last_case.values("case__status")[:1]),
-        restored_at=Subquery(last_restore.values("restored_at")[:1]),
-        restored_reason=Subquery(last_restore.values("reason")[:1]),
-        account_frozen=Exists(frozen),
+        **{
+            name: RawSQL(sql.format(e=table), params, output_field=field)  # noqa: S611 — constant SQL
+            for name, (sql, params, field) in _EXPLANATION_FACTS.items()
+        }
     )
 
 
-def enrollments_for_person(*, person: InsuredPerson) -> list[Enrollment]:
-    """The person's enrollments, each with `.explanation` (why this status, what to do)."""
-    return with_explanations(
-        _with_explanations(Enrollment.objects.filter(person=person)).order_by(
-            "status", "region_id", "scheme"
+def enrollments_for_person(*, person: InsuredPerson) -> list[dict]:
+    """The person's enrollments for their home page, in plain strings (region, scheme_label,
+    status, status_label, employer, registered, last_paid, record_id), each with its
+    `explanation` (why this status, what to do); one query."""
+    facts = ", ".join(sql.format(e="e") for sql, _params, _field in _EXPLANATION_FACTS.values())
+    rows = select(
+        f"""SELECT e.id, e.scheme, e.status, e.status_reason, e.record_id, e.registered_at,
+                   e.last_paid_at, g.name, m.name, merged.record_id, {facts}
+            FROM enrollment_enrollment e
+            JOIN accounts_region g ON g.code = e.region_id
+            LEFT JOIN accounts_employer m ON m.id = e.employer_id
+            LEFT JOIN enrollment_enrollment merged ON merged.id = e.merged_into_id
+            WHERE e.person_id = %s
+            ORDER BY e.status, e.region_id, e.scheme, e.id""",  # noqa: S608 — constant SQL, placeholders only
+        [*(p for _sql, params, _field in _EXPLANATION_FACTS.values() for p in params), person.pk],
+    )
+    enrollments = []
+    for row in rows:
+        pk, scheme, status, reason, record_id, registered_at, last_paid_at = row[:7]
+        region, employer, merged_record, case_rule, restored_at, restored_reason, frozen = row[7:]
+        last_paid_at = aware(last_paid_at)
+        enrollments.append(
+            {
+                "id": pk,
+                "region": region,
+                "scheme_label": str(Scheme(scheme).label),
+                "status": status,
+                "status_label": str(EnrollmentStatus(status).label),
+                "employer": employer,
+                "registered": f"{timezone.localtime(aware(registered_at)):%Y-%m-%d}",
+                "last_paid": f"{timezone.localtime(last_paid_at):%Y-%m-%d}" if last_paid_at else "",
+                "record_id": record_id,
+                "explanation": explanation_for(
+                    status=status,
+                    scheme=scheme,
+                    status_reason=reason,
+                    region=region,
+                    employer=employer,
+                    merged_record=merged_record,
+                    case_rule=case_rule,
+                    restored_at=aware(restored_at),
+                    restored_reason=restored_reason,
+                    account_frozen=bool(frozen),
+                ),
+            }
         )
-    )
+    return enrollments
 
 
 def person_with_enrollments(*, person_id: int) -> InsuredPerson:

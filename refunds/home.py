@@ -11,19 +11,15 @@ from . import selectors
 
 def person_todos(person: InsuredPerson) -> list[Todo]:
     """One query, however many applications the person filed."""
-    waiting = selectors.resident_refunds_waiting_for_materials(person=person)
+    waiting = selectors.resident_refunds_waiting_for_materials(person_id=person.pk)
     return [
         Todo(
             kind="refunds.materials",
             title=_("补充居民退费材料"),
             detail=_("%(year)s年%(region)s居民医保退费：%(note)s")
-            % {
-                "year": refund.premium.year,
-                "region": refund.premium.region.name,
-                "note": refund.materials_note,
-            },
-            url=reverse("resident-refunds:detail", args=[refund.pk]),
+            % {"year": year, "region": region, "note": note},
+            url=reverse("resident-refunds:detail", args=[pk]),
             action=_("去补充"),
         )
-        for refund in waiting
+        for pk, year, region, note in waiting
     ]

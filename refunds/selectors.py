@@ -16,6 +16,7 @@ from accounts.identity import mask_national_id
 from accounts.models import Employer, InsuredPerson, LedgerAccount, Posting, User, fen_to_yuan
 from accounts.permissions import staff_regions
 from accounts.selectors import postings_for_accounts
+from accounts.sql import select
 from accounts.working_days import add_working_days
 
 from .models import (
@@ -211,14 +212,17 @@ def resident_refund_for_person(*, person: InsuredPerson, refund_id: int) -> Resi
     return refund
 
 
-def resident_refunds_waiting_for_materials(*, person: InsuredPerson) -> QuerySet[ResidentRefund]:
-    """The person's applications for which staff asked for materials, oldest request first."""
-    return (
-        ResidentRefund.objects.filter(
-            applicant=person, status=ResidentRefund.Status.MATERIALS_REQUESTED
-        )
-        .select_related("premium__region")
-        .order_by("submitted_at", "pk")
+def resident_refunds_waiting_for_materials(*, person_id: int) -> list[tuple[int, int, str, str]]:
+    """The person's applications for which staff asked for materials, oldest request first,
+    for the home page: (id, premium's year, its region's name, what staff asked). One query."""
+    return select(
+        """SELECT r.id, p.year, g.name, r.materials_note
+           FROM refunds_residentrefund r
+           JOIN refunds_residentpremium p ON p.id = r.premium_id
+           JOIN accounts_region g ON g.code = p.region_id
+           WHERE r.applicant_id = %s AND r.status = %s
+           ORDER BY r.submitted_at, r.id""",
+        [person_id, ResidentRefund.Status.MATERIALS_REQUESTED.value],
     )
 
 

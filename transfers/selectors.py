@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Contribution, InsuredPerson, User
 from accounts.permissions import staff_regions
+from accounts.sql import aware, day, select
 from accounts.working_days import add_working_days
 
 from .models import TransferApplication, TransferEvent, TransferStatus
@@ -130,14 +131,34 @@ def with_urgency(queryset: QuerySet, *, today: dt.date | None = None) -> QuerySe
     )
 
 
-def latest_application_for_person(*, person: InsuredPerson) -> TransferApplication | None:
-    """The person's newest application with its regions: the open one, as there is at most one."""
-    return (
-        TransferApplication.objects.filter(person=person)
-        .select_related("from_region", "to_region")
-        .order_by("-submitted_at", "-pk")
-        .first()
+def latest_application_for_person(*, person_id: int) -> dict | None:
+    """The person's newest application (the open one, as there is at most one) for the home
+    page: id, status, from_region and to_region (names), out_due, complete_due, finished_at,
+    reject_reason. One query."""
+    rows = select(
+        """SELECT a.id, a.status, f.name, t.name, a.out_due, a.complete_due, a.finished_at,
+                  a.reject_reason
+           FROM transfers_transferapplication a
+           JOIN accounts_region f ON f.code = a.from_region_id
+           JOIN accounts_region t ON t.code = a.to_region_id
+           WHERE a.person_id = %s
+           ORDER BY a.submitted_at DESC, a.id DESC
+           LIMIT 1""",
+        [person_id],
     )
+    if not rows:
+        return None
+    pk, status, from_region, to_region, out_due, complete_due, finished_at, reason = rows[0]
+    return {
+        "id": pk,
+        "status": status,
+        "from_region": from_region,
+        "to_region": to_region,
+        "out_due": day(out_due),
+        "complete_due": day(complete_due),
+        "finished_at": aware(finished_at),
+        "reject_reason": reason,
+    }
 
 
 def application_wait_reason(application: TransferApplication) -> str:

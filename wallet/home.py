@@ -7,43 +7,59 @@ from accounts.home import Todo
 from accounts.models import InsuredPerson, fen_to_yuan
 
 from . import selectors
+from .models import INVERSE_RELATION, Relation
 
 
-def person_todos(person: InsuredPerson) -> list[Todo]:
-    """Two queries, however many bindings and transfers wait."""
+def _binding_detail(person: InsuredPerson, member_id: int, requester: str, member: str, relation):
+    if member_id == person.pk:
+        # The member sees the requester by the inverse relation (FamilyBinding.relation_seen_by).
+        return _("%(requester)s 申请与您绑定亲情账户（%(requester)s是您的%(relation)s）。") % {
+            "requester": requester,
+            "relation": INVERSE_RELATION[Relation(relation)].label,
+        }
+    return _("%(requester)s 申请与%(member)s绑定亲情账户，您是%(member)s的监护人。") % {
+        "requester": requester,
+        "member": member,
+    }
+
+
+def _bindings(person: InsuredPerson, rows: list[tuple]) -> list[Todo]:
+    if not rows:
+        return []
     family_page = reverse("wallet:family")
-    todos = [
+    return [
         Todo(
             kind="wallet.binding",
             title=_("确认家庭绑定"),
-            detail=(
-                _("%(requester)s 申请与您绑定亲情账户（%(requester)s是您的%(relation)s）。")
-                % {
-                    "requester": binding.requester.name,
-                    "relation": binding.relation_seen_by(person.pk),
-                }
-                if binding.member_id == person.pk
-                else _("%(requester)s 申请与%(member)s绑定亲情账户，您是%(member)s的监护人。")
-                % {"requester": binding.requester.name, "member": binding.member.name}
-            ),
+            detail=_binding_detail(person, *row),
             url=family_page,
             action=_("去确认"),
         )
-        for binding in selectors.family_bindings_to_confirm(person=person)
+        for row in rows
     ]
+
+
+def _transfers(rows: list[tuple]) -> list[Todo]:
+    if not rows:
+        return []
     transfers_page = reverse("wallet:transfers")
-    todos += [
+    return [
         Todo(
             kind="wallet.transfer",
             title=_("接收家人转账"),
             detail=_(
                 "%(sender)s 向您的医保钱包转入 %(amount)s 元，截止前未接收，钱会退回给%(sender)s。"
             )
-            % {"sender": transfer.sender.name, "amount": f"{fen_to_yuan(transfer.amount_fen):,}"},
+            % {"sender": sender, "amount": f"{fen_to_yuan(amount_fen):,}"},
             url=transfers_page,
             action=_("去接收"),
-            deadline=transfer.accept_deadline,
+            deadline=deadline,
         )
-        for transfer in selectors.incoming_transfers(person=person)
+        for sender, amount_fen, deadline in rows
     ]
-    return todos
+
+
+def person_todos(person: InsuredPerson) -> list[Todo]:
+    """One query, however many bindings and transfers wait."""
+    bindings, transfers = selectors.wallet_todo_rows(person=person)
+    return _bindings(person, bindings) + _transfers(transfers)

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import Case, F, Q, QuerySet, Sum, When, Window
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,7 @@ from accounts.models import (
     fen_to_yuan,
 )
 from accounts.services.ledger import yuan_to_fen
-from accounts.sql import json_rows, placeholders
+from accounts.sql import aware, json_rows, placeholders, select
 from enrollment import selectors as enrollment_selectors
 
 from .models import (
@@ -118,34 +119,75 @@ def family_bindings_for_person(*, person: InsuredPerson, live_only: bool = False
     )
 
 
-def family_bindings_to_confirm(*, person: InsuredPerson) -> QuerySet[FamilyBinding]:
-    """Pending bindings this person may confirm: as an adult member, or as a minor member's
-    confirmed guardian; none that waits for staff (a guardian binding with evidence)."""
+# The pending bindings a person may confirm, on a binding `b` and its member `m`: as an adult
+# member, or as a minor member's confirmed guardian; none that waits for staff (a guardian
+# binding with evidence). Parameters from `_to_confirm_params`.
+_TO_CONFIRM = """b.status = %s AND b.requester_id <> %s
+    AND NOT EXISTS (SELECT 1 FROM wallet_guardianreview r
+                    WHERE r.binding_id = b.id AND r.status = %s)
+    AND ((%s AND b.member_id = %s)
+         OR (m.birth_date > %s AND b.member_id IN (
+             SELECT g.member_id FROM wallet_familybinding g
+             WHERE g.status = %s AND g.guardian = %s AND g.requester_id = %s
+             UNION ALL
+             SELECT g.requester_id FROM wallet_familybinding g
+             WHERE g.status = %s AND g.guardian = %s AND g.member_id = %s)))"""
+
+
+def _to_confirm_params(*, person: InsuredPerson) -> list:
     today = shanghai_today()
     adult_born_before = (
         today.replace(year=today.year - ADULT_AGE)
         if not (today.month == 2 and today.day == 29)
         else today.replace(year=today.year - ADULT_AGE, day=28)
     )
-    wards = Q(member_id__in=guarded_person_ids(person=person, role="requester")) | Q(
-        member_id__in=guarded_person_ids(person=person, role="member")
-    )
-    own = Q(pk__in=[]) if person_is_minor(person=person, today=today) else Q(member=person)
-    return (
-        FamilyBinding.objects.filter(status=FamilyBinding.Status.PENDING)
-        .filter(own | (wards & Q(member__birth_date__gt=adult_born_before)))
-        .exclude(requester=person)
-        .exclude(guardian_review__status=GuardianReview.Status.WAITING)
-        .select_related("requester", "member")
-    )
+    guardian = [FamilyBinding.Status.CONFIRMED.value, True, person.pk]
+    return [
+        FamilyBinding.Status.PENDING.value,
+        person.pk,
+        GuardianReview.Status.WAITING.value,
+        not person_is_minor(person=person, today=today),
+        person.pk,
+        adult_born_before,
+        *guardian,
+        *guardian,
+    ]
 
 
-def guarded_person_ids(*, person: InsuredPerson, role: str) -> QuerySet:
-    """Persons this person is a confirmed guardian of, by bindings where they are `role`."""
-    confirmed = FamilyBinding.objects.filter(status=FamilyBinding.Status.CONFIRMED, guardian=True)
-    if role == "requester":
-        return confirmed.filter(requester=person).values("member_id")
-    return confirmed.filter(member=person).values("requester_id")
+def family_bindings_to_confirm(*, person: InsuredPerson) -> QuerySet[FamilyBinding]:
+    """Pending bindings this person may confirm (`_TO_CONFIRM`), with both persons."""
+    ids = RawSQL(  # noqa: S611 — constant SQL, placeholders only
+        f"""SELECT b.id FROM wallet_familybinding b
+            JOIN accounts_insuredperson m ON m.id = b.member_id
+            WHERE {_TO_CONFIRM}""",  # noqa: S608 — constant SQL, placeholders only
+        _to_confirm_params(person=person),
+    )
+    return FamilyBinding.objects.filter(pk__in=ids).select_related("requester", "member")
+
+
+def wallet_todo_rows(*, person: InsuredPerson) -> tuple[list[tuple], list[tuple]]:
+    """What waits for the person in the wallet, for the home page's to-dos, newest first, in
+    one query: the bindings they may confirm (`family_bindings_to_confirm`) as (member id,
+    requester's name, member's name, relation), and the transfers sent to them to accept
+    (`incoming_transfers`) as (sender's name, amount in fen, acceptance deadline)."""
+    rows = select(
+        f"""SELECT 1, b.created_at, b.id, b.member_id, rq.name, m.name, b.relation, NULL, NULL
+            FROM wallet_familybinding b
+            JOIN accounts_insuredperson m ON m.id = b.member_id
+            JOIN accounts_insuredperson rq ON rq.id = b.requester_id
+            WHERE {_TO_CONFIRM}
+            UNION ALL
+            SELECT 2, t.created_at, t.id, NULL, s.name, NULL, NULL, t.amount_fen,
+                   t.accept_deadline
+            FROM wallet_wallettransfer t
+            JOIN accounts_insuredperson s ON s.id = t.sender_id
+            WHERE t.recipient_id = %s AND t.status = %s
+            ORDER BY 1, 2 DESC, 3 DESC""",  # noqa: S608 — constant SQL, placeholders only
+        [*_to_confirm_params(person=person), person.pk, TransferStatus.SENT.value],
+    )
+    bindings = [row[3:7] for row in rows if row[0] == 1]
+    transfers = [(row[4], row[7], aware(row[8])) for row in rows if row[0] == 2]
+    return bindings, transfers
 
 
 def family_binding_visible(*, person: InsuredPerson, binding_id: int) -> FamilyBinding | None:
@@ -197,6 +239,17 @@ def wallet_for_person(*, person: InsuredPerson) -> Wallet | None:
         .select_related("account", "insured_region__policy", "usage_region", "person", "opened_by")
         .first()
     )
+
+
+def wallet_balance_fen(*, person_id: int) -> int | None:
+    """The balance of the person's wallet, or None without one (the home page's card)."""
+    rows = select(
+        """SELECT a.balance_fen FROM wallet_wallet w
+           JOIN accounts_ledgeraccount a ON a.id = w.account_id
+           WHERE w.person_id = %s""",
+        [person_id],
+    )
+    return rows[0][0] if rows else None
 
 
 def wallet_usage_history(*, wallet: Wallet) -> QuerySet[UsageRegionChange]:
@@ -390,16 +443,8 @@ def _ids(references: set[str], prefix: str) -> list[int]:
 # --- the wallet pages' rows -----------------------------------------------------------------
 
 
-def _fetch_all(sql: str, params) -> list[tuple]:
-    """Rows of a raw read. The pages' fixed reads are raw SQL where the ORM composing the
-    statement costs several times what the database takes to answer it (≈0.3-1 ms a query)."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def _fetch_dicts(sql: str, params) -> list[dict]:
-    """`_fetch_all`'s rows as dicts by column name."""
+    """Rows of a raw read (see accounts.sql.select) as dicts by column name."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
@@ -408,7 +453,7 @@ def _fetch_dicts(sql: str, params) -> list[dict]:
 
 def wallet_region_rows() -> list[tuple[str, str, str]]:
     """(code, province, name) of every region where a wallet can be used, by code."""
-    return _fetch_all(
+    return select(
         "SELECT code, province, name FROM accounts_region WHERE wallet_enabled ORDER BY code", []
     )
 
@@ -469,7 +514,7 @@ def wallet_page(*, person: InsuredPerson, day: dt.date) -> dict | None:
     without a wallet."""
     row = rows.fetch(_WALLET_PAGE, [day, person.pk])
     if row is not None:
-        row["opened_at"] = rows.aware(row["opened_at"])
+        row["opened_at"] = aware(row["opened_at"])
         row["policy"] = rows.policy(row, row["insured_region_id"])
     return row
 
@@ -477,7 +522,7 @@ def wallet_page(*, person: InsuredPerson, day: dt.date) -> dict | None:
 def wallet_usage_rows(*, wallet_id: int, limit: int = 20) -> list[tuple]:
     """The wallet's latest usage-region changes, newest first: (changed_at, from region's
     name or None for the opening, to region's name, the name of who changed it)."""
-    found = _fetch_all(
+    found = select(
         """SELECT c.changed_at, f.name, t.name, p.name
            FROM wallet_usageregionchange c
            LEFT JOIN accounts_region f ON f.code = c.from_region_id
@@ -488,7 +533,7 @@ def wallet_usage_rows(*, wallet_id: int, limit: int = 20) -> list[tuple]:
            LIMIT %s""",
         [wallet_id, limit],
     )
-    return [(rows.aware(at), *names) for at, *names in found]
+    return [(aware(at), *names) for at, *names in found]
 
 
 def transfer_rows(*, person: InsuredPerson, limit: int = 200) -> list[dict]:
@@ -508,15 +553,15 @@ def transfer_rows(*, person: InsuredPerson, limit: int = 200) -> list[dict]:
         [person.pk, person.pk, *(status.value for status in _UNSENT), limit],
     )
     for row in found:
-        row["created_at"] = rows.aware(row["created_at"])
-        row["accept_deadline"] = rows.aware(row["accept_deadline"])
+        row["created_at"] = aware(row["created_at"])
+        row["accept_deadline"] = aware(row["accept_deadline"])
     return found
 
 
 def incoming_transfer_rows(*, person: InsuredPerson) -> list[tuple]:
     """The transfers waiting for this person to accept, newest first, as (id, the sender's
     name, amount in fen, accept deadline): what the wallet page lists."""
-    found = _fetch_all(
+    found = select(
         """SELECT t.id, s.name, t.amount_fen, t.accept_deadline
            FROM wallet_wallettransfer t
            JOIN accounts_insuredperson s ON s.id = t.sender_id
@@ -524,4 +569,4 @@ def incoming_transfer_rows(*, person: InsuredPerson) -> list[tuple]:
            ORDER BY t.created_at DESC, t.id DESC""",
         [person.pk, TransferStatus.SENT.value],
     )
-    return [(pk, name, fen, rows.aware(deadline)) for pk, name, fen, deadline in found]
+    return [(pk, name, fen, aware(deadline)) for pk, name, fen, deadline in found]

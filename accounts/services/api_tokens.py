@@ -10,6 +10,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.errors import BusinessRuleViolation
 from accounts.models import User
+from accounts.sql import aware, select
 
 
 def token_lifetime(*, user: User) -> timedelta:
@@ -20,7 +21,18 @@ def token_lifetime(*, user: User) -> timedelta:
 
 
 def token_expires_at(*, token: Token) -> datetime:
-    return token.created + token_lifetime(user=token.user)
+    return token_expiry(user=token.user, created=token.created)
+
+
+def token_expiry(*, user: User, created: datetime | None) -> datetime | None:
+    """When the user's token made at `created` expires; None for no token."""
+    return created and created + token_lifetime(user=user)
+
+
+def api_token_expires_at(*, user: User) -> datetime | None:
+    """When the user's token expires, or None without one: one query, no Token built."""
+    rows = select("SELECT created FROM authtoken_token WHERE user_id = %s", [user.pk])
+    return token_expiry(user=user, created=aware(rows[0][0]) if rows else None)
 
 
 def token_is_expired(*, token: Token) -> bool:

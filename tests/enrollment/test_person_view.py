@@ -1,8 +1,14 @@
 """The person's view: every enrollment with its status and, when suspended, why and what to
 do — employees ask their employer, residents their community (the seeds)."""
 
-import pytest
+import datetime as dt
+from zoneinfo import ZoneInfo
 
+import pytest
+from django.utils import translation
+
+from enrollment.explanations import Explanation, enrollment_explanation
+from enrollment.selectors import enrollments_for_person, person_with_enrollments
 from tests.factories import InsuredPersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +81,43 @@ def test_the_page_in_english_still_renders_the_explanations(client, person, enro
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert "badge--suspended" in response.content.decode()
+
+
+def test_the_home_rows_explain_each_enrollment_as_the_api_does(person, enroll, resolve):
+    """One rule for the page and the API: the home's plain rows carry the same explanations."""
+    # given: a resident record suspended beside an employee one, and a record merged
+    enroll(person, "EMPLOYEE", "610100", record_id="61010000321456", paid="2026-11-05")
+    enroll(person, "EMPLOYEE", "610100", record_id="61019900078123", paid="2024-01-05")
+    enroll(person, "RESIDENT", "610100")
+    resolve()
+    # when
+    rows = enrollments_for_person(person=person)
+    # then
+    api = person_with_enrollments(person_id=person.pk).enrollments.all()
+    assert {row["id"]: row["explanation"] for row in rows} == {
+        enrollment.pk: enrollment_explanation(enrollment) for enrollment in api
+    }
+    assert [row["explanation"].kind for row in rows] == ["", "merged", "suspended"]
+
+
+def test_the_home_rows_are_plain_strings_in_beijing_time(person, enroll):
+    """Registered at 00:30 on 1 March Beijing time (still February in UTC); never paid."""
+    enrollment = enroll(person, "RESIDENT", "610100", paid=None)
+    enrollment.registered_at = dt.datetime(2015, 3, 1, 0, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    enrollment.save(update_fields=["registered_at"])
+
+    with translation.override("zh-hans"):
+        (row,) = enrollments_for_person(person=person)
+
+    assert row == {
+        "id": enrollment.pk,
+        "region": "西安市",
+        "scheme_label": "城乡居民医保",
+        "status": "ACTIVE",
+        "status_label": "正常参保",
+        "employer": None,
+        "registered": "2015-03-01",
+        "last_paid": "",
+        "record_id": "",
+        "explanation": Explanation(),
+    }

@@ -9,13 +9,15 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 
 from accounts import home
 from accounts.home import Todo, todos_for
-from accounts.models import Employer, InsuredPerson, Region, User
+from accounts.models import Employer, InsuredPerson, Notification, Region, User
 from accounts.services import ledger
 from accounts.services.personal_accounts import personal_account_freeze
 from refunds.services import batches, clearances
+from tests.accounts.factories import NotificationFactory
 from tests.factories import EmployerFactory, StaffUserFactory, UserFactory
 from tests.refunds.factories import employer_with_employees, item
 from tests.transfers.factories import TAIYUAN, XIAN, id_images, ready_person
@@ -270,6 +272,32 @@ def test_person_home_queries_do_not_grow_with_what_waits(
         body = html(client)
     assert body.count('data-kind="wallet.binding"') == 3
     assert body.count('data-kind="wallet.transfer"') == 3
+
+
+# The session and the user; the person with their balances and token; the wallet's balance; a
+# query per to-do source (refunds, transfers, wallet); the enrollments with their explanations;
+# the unread notices with their count.
+PERSON_HOME_QUERIES = 9
+
+
+def test_person_home_reads_everything_in_a_fixed_number_of_queries(
+    client, clock, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """Whatever the person has: accounts, a wallet, to-dos, notices, enrollments, a token."""
+    sender, person, _binding = family_pair()
+    fund(person, 1_000_00)
+    binding_request(insured_person(), person, relation=Relation.SIBLING)
+    sent_transfer(sender, person, django_capture_on_commit_callbacks)
+    Token.objects.create(user=person.user)
+    NotificationFactory.create_batch(2, person=person, kind=Notification.Kind.WALLET)
+    client.force_login(person.user)
+    html(client)  # warm the session
+
+    with django_assert_num_queries(PERSON_HOME_QUERIES):
+        body = html(client)
+    assert body.count('class="notification notification--unread"') == 2
+    assert 'data-kind="wallet.binding"' in body and 'data-kind="wallet.transfer"' in body
+    assert 'data-testid="home-wallet-balance">' in body and "有效至" in body
 
 
 # Employer home

@@ -10,9 +10,9 @@ import json
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from accounts.models import RegionPolicy
+from accounts.sql import aware
 from enrollment.selectors import insured_region_sql, suspended_in_region_sql
 
 from ..models import WalletTransfer
@@ -81,15 +81,6 @@ def _row(cursor) -> dict | None:
 def at(value: dt.datetime):
     """A datetime as a raw query parameter, stored as the ORM stores it."""
     return connection.ops.adapt_datetimefield_value(value)
-
-
-def aware(value):
-    """A datetime read by a raw query (naive UTC on SQLite)."""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if value is not None and timezone.is_naive(value):
-        return timezone.make_aware(value, dt.UTC)
-    return value
 
 
 def policy(row: dict, region_id: str) -> RegionPolicy:
