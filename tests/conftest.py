@@ -29,10 +29,11 @@ def _fresh_throttles():
 
 
 @pytest.fixture(autouse=True)
-def _private_files_in_a_temporary_folder(settings, tmp_path):
+def private_media(settings, tmp_path):
     """Uploads (ID images, certificates, the demo's documents) go to the test's own folder,
-    never to the checkout's var/private."""
+    never to the checkout's var/private; tests that look at stored files ask for the folder."""
     settings.MEDIA_ROOT = tmp_path / "private"
+    return settings.MEDIA_ROOT
 
 
 @pytest.fixture

@@ -26,12 +26,6 @@ PERMISSIONS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "private"
-    return settings.MEDIA_ROOT
-
-
 @pytest.fixture
 def suspended(enroll, resolve):
     """曹磊's Xi'an resident insurance was suspended by rule 1 (he is employed in Taiyuan)."""

@@ -4,13 +4,19 @@ import datetime as dt
 import itertools
 import re
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from accounts.models import InsuredPerson, LedgerAccount, Notification, PersonalAccount, Region
 from accounts.services import ledger
 from accounts.services.personal_accounts import personal_account_open
 from enrollment.models import Scheme
-from tests.factories import EnrollmentFactory, InsuredPersonFactory, make_national_id
+from tests.factories import (
+    EnrollmentFactory,
+    InsuredPersonFactory,
+    StaffUserFactory,
+    make_national_id,
+)
 from wallet.models import FamilyBinding, Relation, Wallet
 from wallet.services import family, wallets
 
@@ -111,3 +117,42 @@ def balance(account: LedgerAccount | PersonalAccount) -> int:
 
 def wallet_fen(person: InsuredPerson) -> int:
     return Wallet.objects.select_related("account").get(person=person).account.balance_fen
+
+
+# --- minors and guardians ---
+
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+REVIEW_PERMISSIONS = ["wallet.view_guardianreview", "wallet.change_guardianreview"]
+
+
+def evidence(name="户口簿.pdf", content=PDF):
+    return SimpleUploadedFile(name, content, "application/pdf")
+
+
+def child(**kwargs):
+    """A ten-year-old insured in Taiyuan (resident insurance), without a login."""
+    return insured_person(
+        scheme=Scheme.RESIDENT, birth=dt.date(2015, 6, 1), with_user=False, **kwargs
+    )
+
+
+def ask(requester, member, relation=Relation.CHILD, **kwargs):
+    return family.family_binding_request(
+        requester=requester,
+        national_id=member.national_id,
+        name=member.name,
+        relation=relation,
+        **kwargs,
+    )
+
+
+def taiyuan_staff():
+    return StaffUserFactory(regions=[WALLET_REGION], permissions=REVIEW_PERMISSIONS)
+
+
+def guardian_of(minor):
+    """A parent whose first binding to the minor staff approved on evidence."""
+    parent = insured_person()
+    binding = ask(parent, minor, evidence=evidence())
+    family.guardian_review_approve(review_id=binding.guardian_review.pk, by=taiyuan_staff())
+    return parent

@@ -3,12 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from tests.wallet.factories import insured_person
+from tests.wallet.factories import ask, child, evidence, insured_person, taiyuan_staff
 
-# The evidence is stored where the guardian tests keep it (a temporary private media root).
-from .test_guardians import ask, child, evidence, private_media, taiyuan_staff  # noqa: F401
-
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
+pytestmark = pytest.mark.django_db
 
 
 def test_a_waiting_review_names_the_parent_the_child_and_the_evidence(client):

@@ -3,33 +3,14 @@
 import datetime as dt
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from enrollment.models import Scheme
-from tests.wallet.factories import WALLET_REGION, bind, insured_person, open_wallet
+from tests.wallet.factories import WALLET_REGION, ask, bind, evidence, insured_person, open_wallet
 from wallet import selectors
 from wallet.models import Relation
-from wallet.services import family
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "private"
-
-
-def ask(requester, member, relation, **kwargs):
-    return family.family_binding_request(
-        requester=requester,
-        national_id=member.national_id,
-        name=member.name,
-        relation=relation,
-        **kwargs,
-    )
 
 
 def test_each_side_sees_the_other_its_relation_and_wallet_newest_first(clock):
@@ -71,7 +52,7 @@ def test_a_guardian_binding_waiting_for_staff_carries_its_review():
         parent,
         minor,
         Relation.CHILD,
-        evidence=SimpleUploadedFile("户口簿.pdf", PDF, "application/pdf"),
+        evidence=evidence(),
     )
     (row,) = selectors.family_rows(person=parent)
     assert (row["outgoing"], row["review_status"]) == (True, "WAITING")

@@ -5,22 +5,27 @@ acts for the minor (confirms further bindings, opens the wallet)."""
 import datetime as dt
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from accounts.errors import BusinessRuleViolation
 from accounts.models import AuditEvent, InsuredPerson
-from enrollment.models import Scheme
 from tests.factories import StaffUserFactory
 from tests.wallet.conftest import shanghai
 from tests.wallet.factories import (
     OTHER_REGION,
+    PDF,
+    REVIEW_PERMISSIONS,
     WALLET_REGION,
+    ask,
+    child,
     client_for,
+    evidence,
     fund,
+    guardian_of,
     insured_person,
     region,
+    taiyuan_staff,
 )
 from wallet.models import FamilyBinding, GuardianReview, Relation, Wallet
 from wallet.selectors import family_bindings_to_confirm, person_is_minor
@@ -28,49 +33,6 @@ from wallet.services import family, transfers, wallets
 
 pytestmark = pytest.mark.django_db
 Status = FamilyBinding.Status
-
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
-REVIEW_PERMISSIONS = ["wallet.view_guardianreview", "wallet.change_guardianreview"]
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "private"
-    return settings.MEDIA_ROOT
-
-
-def evidence(name="户口簿.pdf", content=PDF):
-    return SimpleUploadedFile(name, content, "application/pdf")
-
-
-def child(**kwargs):
-    """A ten-year-old insured in Taiyuan (resident insurance), without a login."""
-    return insured_person(
-        scheme=Scheme.RESIDENT, birth=dt.date(2015, 6, 1), with_user=False, **kwargs
-    )
-
-
-def ask(requester, member, relation=Relation.CHILD, **kwargs):
-    return family.family_binding_request(
-        requester=requester,
-        national_id=member.national_id,
-        name=member.name,
-        relation=relation,
-        **kwargs,
-    )
-
-
-def taiyuan_staff():
-    return StaffUserFactory(regions=[WALLET_REGION], permissions=REVIEW_PERMISSIONS)
-
-
-def guardian_of(minor):
-    """A parent whose first binding to the minor staff approved on evidence."""
-    parent = insured_person()
-    binding = ask(parent, minor, evidence=evidence())
-    family.guardian_review_approve(review_id=binding.guardian_review.pk, by=taiyuan_staff())
-    return parent
-
 
 # --- age ---------------------------------------------------------------------------------------
 

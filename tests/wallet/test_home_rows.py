@@ -4,55 +4,25 @@ family page (the rule is one SQL condition), the transfers to accept, the balanc
 import datetime as dt
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
-from enrollment.models import Scheme
-from tests.factories import StaffUserFactory
 from tests.wallet.conftest import shanghai
 from tests.wallet.factories import (
-    WALLET_REGION,
+    ask,
     bind,
+    child,
+    evidence,
     family_pair,
     fund,
+    guardian_of,
     insured_person,
     last_code,
     open_wallet,
 )
 from wallet.models import Relation
 from wallet.selectors import family_bindings_to_confirm, wallet_balance_fen, wallet_todo_rows
-from wallet.services import family, transfers
+from wallet.services import transfers
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "private"
-
-
-def ask(requester, member, relation=Relation.CHILD, **kwargs):
-    return family.family_binding_request(
-        requester=requester,
-        national_id=member.national_id,
-        name=member.name,
-        relation=relation,
-        **kwargs,
-    )
-
-
-def minor_with_guardian():
-    """A ten-year-old and the parent staff approved as guardian on evidence."""
-    minor = insured_person(scheme=Scheme.RESIDENT, birth=dt.date(2015, 6, 1), with_user=False)
-    parent = insured_person()
-    binding = ask(parent, minor, evidence=SimpleUploadedFile("户口簿.pdf", PDF, "application/pdf"))
-    staff = StaffUserFactory(
-        regions=[WALLET_REGION],
-        permissions=["wallet.view_guardianreview", "wallet.change_guardianreview"],
-    )
-    family.guardian_review_approve(review_id=binding.guardian_review.pk, by=staff)
-    return minor, parent
 
 
 def binding_ids(person) -> set[int]:
@@ -74,7 +44,8 @@ def test_an_adult_member_confirms_what_was_asked_of_them_not_what_they_asked():
 
 def test_a_guardian_confirms_for_the_minor_and_the_minor_confirms_nothing():
     # given: the guardian's binding is confirmed; an uncle then asks to bind the minor
-    minor, guardian = minor_with_guardian()
+    minor = child()
+    guardian = guardian_of(minor)
     uncle = insured_person(name="王叔叔")
     ask(uncle, minor, Relation.SIBLING)
     # when
@@ -87,9 +58,8 @@ def test_a_guardian_confirms_for_the_minor_and_the_minor_confirms_nothing():
 
 
 def test_a_binding_waiting_for_staff_is_nobodys_to_confirm():
-    minor = insured_person(scheme=Scheme.RESIDENT, birth=dt.date(2015, 6, 1), with_user=False)
-    parent = insured_person()
-    ask(parent, minor, evidence=SimpleUploadedFile("户口簿.pdf", PDF, "application/pdf"))
+    minor, parent = child(), insured_person()
+    ask(parent, minor, evidence=evidence())
 
     assert wallet_todo_rows(person=minor) == ([], [])
     assert wallet_todo_rows(person=parent) == ([], [])
