@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from .display import local_minute
 from .models import Employer, InsuredPerson
 
 
@@ -41,7 +42,7 @@ class Todo:
     def deadline_text(self) -> str:
         """The deadline as the page shows it: to the minute, or the day."""
         if self.deadline_is_time:
-            return f"{timezone.localtime(self.deadline):%Y-%m-%d %H:%M}"
+            return local_minute(self.deadline)
         return f"{self.deadline:%Y-%m-%d}"
 
     def _sort_key(self) -> tuple:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from .display import local_minute, yuan_text
 from .errors import NotFound
 from .models import (
     Contribution,
@@ -22,7 +23,6 @@ from .models import (
     Posting,
     PostingKind,
     RegionPolicyVersion,
-    fen_to_yuan,
 )
 from .sql import aware, day, placeholders, select
 
@@ -297,7 +297,7 @@ def monthly_credit_chart(*, credits: list[dict], year: int) -> dict:
                 "period": f"{year}{month:02d}",
                 "amount_fen": fen,
                 "month_label": month_label % {"month": month},
-                "value": f"{fen_to_yuan(fen):,}",
+                "value": yuan_text(fen),
                 "bar_y": top + 6,
                 "text_y": top + 19,
                 "width": width,
@@ -316,7 +316,7 @@ def credit_rows(credits: list[dict]) -> list[dict]:
             "period": period_text(c["period"], words=words),
             "kind": names.get(c["kind"])
             or names.setdefault(c["kind"], PostingKind.name_of(c["kind"])),
-            "amount": f"{fen_to_yuan(c['amount_fen']):,}",
+            "amount": yuan_text(c["amount_fen"]),
             "credited": c["created_at"].astimezone(tz).strftime("%Y-%m-%d"),
         }
         for c in credits
@@ -342,9 +342,9 @@ def contribution_rows(*, person_id: int, year: int) -> list[dict]:
         {
             "period": period_text(period, words=words),
             "region": region,
-            "base": f"{fen_to_yuan(base):,}",
-            "employer_share": f"{fen_to_yuan(employer):,}",
-            "individual_share": f"{fen_to_yuan(individual):,}",
+            "base": yuan_text(base),
+            "employer_share": yuan_text(employer),
+            "individual_share": yuan_text(individual),
             "paid": aware(paid).astimezone(tz).strftime("%Y-%m-%d") if paid else unpaid,
         }
         for period, region, base, employer, individual, paid in rows
@@ -394,7 +394,7 @@ def _notification_row(pk: int, kind: str, text: str, link: str, created_at, read
         "link": link,
         "created_at": created_at,
         "created_iso": created.isoformat(),
-        "created_text": f"{created:%Y-%m-%d %H:%M}",
+        "created_text": local_minute(created_at),
         "read": read,
         "read_url": reverse("notification-read", args=[pk]),
     }

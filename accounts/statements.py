@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .display import yuan_text
 from .hooks import posting_details
 from .identity import mask_name
-from .models import LedgerAccount, PostingKind, fen_to_yuan
+from .models import LedgerAccount, PostingKind
 from .selectors import period_text, period_words
 from .sql import aware, placeholders
 
@@ -133,10 +134,6 @@ def _account_label(kind: str, code: str, person: str | None, region: str | None,
     return f"{label}（{region}）" if region else str(label)
 
 
-def _yuan(fen: int) -> str:
-    return f"{fen_to_yuan(fen):,}"
-
-
 def statement_page(
     *,
     account_ids: set[int],
@@ -197,11 +194,11 @@ def _row(posting: tuple, account_ids: set[int], balance_after: int, detail: dict
     source, target = posting[8:13], posting[13:18]
     into, out = to_id in account_ids, from_id in account_ids
     if into and out:  # between the owner's own parts: the balance stays
-        direction, delta, signed = "move", 0, _yuan(amount)
+        direction, delta, signed = "move", 0, yuan_text(amount)
         counterparty = f"{page.label(source)} → {page.label(target)}"
     else:
         direction, delta = ("in", amount) if into else ("out", -amount)
-        signed = f"+{_yuan(amount)}" if into else f"−{_yuan(amount)}"
+        signed = f"+{yuan_text(amount)}" if into else f"−{yuan_text(amount)}"
         counterparty = detail.get("counterparty") or page.label(source if into else target)
     purpose = " · ".join(
         part for part in (period_text(period, words=page.period), detail.get("purpose")) if part
@@ -219,5 +216,5 @@ def _row(posting: tuple, account_ids: set[int], balance_after: int, detail: dict
         "delta_fen": delta,
         "amount": signed,
         "balance_fen": balance_after,
-        "balance": _yuan(balance_after),
+        "balance": yuan_text(balance_after),
     }

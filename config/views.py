@@ -1,18 +1,16 @@
 """Portal entry: one home page per kind of user."""
 
-import datetime as dt
-
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
 from django.db import connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts import selectors as accounts_selectors
+from accounts.display import local_minute
 from accounts.home import todos_for
 from accounts.models import User
 from accounts.services.api_tokens import api_token_expires_at, token_expiry
@@ -20,11 +18,6 @@ from enrollment import selectors as enrollment_selectors
 from enrollment.models import DuplicateCase
 from refunds import selectors as refunds_selectors
 from wallet import selectors as wallet_selectors
-
-
-def _minute(at: dt.datetime | None) -> str | None:
-    """A time as the pages show it, where the portal is."""
-    return at and f"{timezone.localtime(at):%Y-%m-%d %H:%M}"
 
 
 def home(request):
@@ -43,7 +36,9 @@ def home(request):
         context["todos"] = todos_for(owner=person)
         context["enrollments"] = enrollment_selectors.enrollments_for_person(person=person)
         context["notifications"] = accounts_selectors.unread_notifications(owner=person)
-        context["api_token_expires"] = _minute(token_expiry(user=user, created=mine.token_created))
+        context["api_token_expires"] = local_minute(
+            token_expiry(user=user, created=mine.token_created)
+        )
         template = "portal/home_person.html"
     elif user.is_authenticated and user.kind == User.Kind.EMPLOYER and hasattr(user, "employer"):
         employer = user.employer
@@ -55,7 +50,7 @@ def home(request):
         )
         context["refunds"] = refunds_selectors.employer_refund_summary(employer=employer)
         context["notifications"] = accounts_selectors.unread_notifications(owner=employer)
-        context["api_token_expires"] = _minute(api_token_expires_at(user=user))
+        context["api_token_expires"] = local_minute(api_token_expires_at(user=user))
         template = "portal/home_employer.html"
     elif user.is_authenticated and user.is_staff:
         context["regions"] = user.regions.all()

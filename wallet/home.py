@@ -3,8 +3,9 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.display import yuan_text
 from accounts.home import Todo
-from accounts.models import InsuredPerson, fen_to_yuan
+from accounts.models import InsuredPerson
 
 from . import selectors
 from .models import INVERSE_RELATION, Relation
@@ -50,7 +51,7 @@ def _transfers(rows: list[tuple]) -> list[Todo]:
             detail=_(
                 "%(sender)s 向您的医保钱包转入 %(amount)s 元，截止前未接收，钱会退回给%(sender)s。"
             )
-            % {"sender": sender, "amount": f"{fen_to_yuan(amount_fen):,}"},
+            % {"sender": sender, "amount": yuan_text(amount_fen)},
             url=transfers_page,
             action=_("去接收"),
             deadline=deadline,

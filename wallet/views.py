@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.confirmation import confirm_page, needs_confirmation
 from accounts.decorators import person_required
+from accounts.display import local_minute
 from accounts.errors import BusinessRuleViolation, NotFound
 from accounts.identity import mask_national_id
 from accounts.messaging import mask_phone
@@ -72,11 +73,6 @@ def _suspended(person: InsuredPerson, wallet) -> str:
     return suspended_message(region_name=wallet.insured_region.name)
 
 
-def _local(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A moment in local time as the pages show it (the `date` filter's "Y-m-d H:i")."""
-    return timezone.localtime(value).strftime(fmt) if value else ""
-
-
 def _wallet_facts(row: dict, person: InsuredPerson) -> dict:
     """The wallet page's facts and transfer rules, formatted once for the template."""
     policy = row["policy"]
@@ -88,7 +84,7 @@ def _wallet_facts(row: dict, person: InsuredPerson) -> dict:
         "usage_region": row["usage_region_name"],
         "usage_region_id": row["usage_region_id"],
         "phone": mask_phone(row["phone"]) or "—",
-        "opened_at": _local(row["opened_at"]),
+        "opened_at": local_minute(row["opened_at"]),
         "opened_by": row["opened_by_name"] if row["opened_by_id"] != person.pk else "",
         "rules": {
             "max": policy.wallet_max_transfers_per_day,
@@ -105,7 +101,7 @@ def _incoming(pk: int, sender: str, amount_fen: int, deadline) -> dict:
     return {
         "sender": sender,
         "amount": yuan(amount_fen),
-        "deadline": _local(deadline),
+        "deadline": local_minute(deadline),
         "accept_url": reverse("wallet:transfer_accept", args=[pk]),
     }
 
@@ -137,7 +133,7 @@ def wallet_home(request, person: InsuredPerson):
         ),
         "usage_history": [
             {
-                "at": _local(changed_at, "%Y-%m-%d %H:%M:%S"),
+                "at": local_minute(changed_at, "%Y-%m-%d %H:%M:%S"),
                 "from": from_region or _("（开通）"),
                 "to": to_region,
                 "by": changed_by,
@@ -258,7 +254,7 @@ def family_page(request, person: InsuredPerson):
                 "requester_id": binding.requester.masked_national_id,
                 "member": binding.member.name,
                 "relation": binding.get_relation_display(),
-                "created": _local(binding.created_at),
+                "created": local_minute(binding.created_at),
                 "confirm_url": reverse("wallet:family_confirm", args=[binding.pk]),
                 "end_url": reverse("wallet:family_end", args=[binding.pk]),
             }
@@ -477,7 +473,7 @@ def _transfer_row(row: dict, person: InsuredPerson) -> dict:
     awaiting_code = outgoing and row["status"] == WalletTransfer.Status.AWAITING_CODE
     return {
         "number": row["id"],
-        "created": _local(row["created_at"]),
+        "created": local_minute(row["created_at"]),
         "direction": _("转出") if outgoing else _("转入"),
         "other": row["recipient"] if outgoing else row["sender"],
         "amount": yuan(row["amount_fen"]),

@@ -2,7 +2,8 @@
 
 from django import template
 
-from accounts.models import PostingKind, fen_to_yuan
+from accounts.display import yuan_text
+from accounts.models import PostingKind
 
 register = template.Library()
 
@@ -10,7 +11,7 @@ register = template.Library()
 @register.filter
 def yuan(fen: int) -> str:
     """12345 → "123.45", with thousands separators for large amounts."""
-    return f"{fen_to_yuan(fen or 0):,}"
+    return yuan_text(fen or 0)
 
 
 @register.filter

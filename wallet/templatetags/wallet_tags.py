@@ -3,7 +3,7 @@ import functools
 from django import template
 from django.urls import get_script_prefix, reverse
 
-from accounts.models import fen_to_yuan
+from accounts.display import yuan_text
 
 register = template.Library()
 
@@ -24,7 +24,7 @@ def badge(status: str) -> str:
 
 @register.filter
 def yuan(fen: int | None) -> str:
-    return "—" if fen is None else f"{fen_to_yuan(fen):,}"
+    return "—" if fen is None else yuan_text(fen)
 
 
 # The links the wallet pages' tabs and forms point to on every request.
