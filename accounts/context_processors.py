@@ -1,8 +1,6 @@
-import functools
-
 from django.conf import settings
-from django.urls import get_script_prefix, reverse
 
+from .display import fixed_paths
 from .middleware import idle_timeout_for
 from .preferences import elder_mode_on
 
@@ -42,12 +40,10 @@ HEADER_URL_NAMES = (
 )
 
 
-@functools.cache
-def _header_urls(script_prefix: str) -> dict[str, str]:
-    return {name.replace(":", "_").replace("-", "_"): reverse(name) for name in HEADER_URL_NAMES}
+_HEADER_LINKS = tuple((name.replace(":", "_").replace("-", "_"), name) for name in HEADER_URL_NAMES)
 
 
 def header_urls(request):
-    """The header's and footer's links as `header_urls.wallet_home` and so on: reversed once
-    per process (and script prefix) instead of a third of base.html's rendering on each page."""
-    return {"header_urls": _header_urls(get_script_prefix())}
+    """The header's and footer's links as `header_urls.wallet_home` and so on, reversed once
+    (they were a third of base.html's rendering on each page)."""
+    return {"header_urls": fixed_paths(_HEADER_LINKS)}

@@ -1,9 +1,6 @@
-import functools
-
 from django import template
-from django.urls import get_script_prefix, reverse
 
-from accounts.display import yuan_text
+from accounts.display import fixed_paths, yuan_text
 
 register = template.Library()
 
@@ -28,24 +25,21 @@ def yuan(fen: int | None) -> str:
 
 
 # The links the wallet pages' tabs and forms point to on every request.
-_URL_NAMES = (
-    "home",
-    "family",
-    "transfer_new",
-    "transfers",
-    "payment_code",
-    "history",
-    "usage_region",
+_LINKS = tuple(
+    (name, f"wallet:{name}")
+    for name in (
+        "home",
+        "family",
+        "transfer_new",
+        "transfers",
+        "payment_code",
+        "history",
+        "usage_region",
+    )
 )
-
-
-@functools.cache
-def _urls(script_prefix: str) -> dict[str, str]:
-    return {name: reverse(f"wallet:{name}") for name in _URL_NAMES}
 
 
 @register.simple_tag
 def wallet_urls() -> dict[str, str]:
-    """The wallet pages' fixed links (`urls.transfer_new` …), reversed once per process (and
-    script prefix) instead of on each page."""
-    return _urls(get_script_prefix())
+    """The wallet pages' fixed links (`urls.transfer_new` …), reversed once."""
+    return fixed_paths(_LINKS)
